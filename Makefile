@@ -1,0 +1,51 @@
+# One-line entry points; README and CI call these.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+
+.PHONY: demo setup setup-dev run worker beat test test-fast lint format bench clean
+
+## demo: install, create the SQLite database, load demo data and serve http://127.0.0.1:8000
+demo: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+$(BIN)/python:
+	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is needed (python3.11 not found)"; exit 1; }
+	$(PY) -m venv $(VENV)
+
+$(UV): $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+
+setup: $(UV)
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements/base.txt
+
+setup-dev: $(UV)
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements/base.txt -r requirements/dev.txt
+	@scripts/ensure_chromium.sh
+
+run: setup
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+worker: setup
+	$(BIN)/celery -A config worker --loglevel=INFO
+
+beat: setup
+	$(BIN)/celery -A config beat --loglevel=INFO
+
+## test: install everything (Debian's Chromium too) and run the whole suite
+test: setup-dev
+	$(BIN)/python -m pytest
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles .test-media

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core.views import healthz
+from trust import api as trust_api
+from trust import views as trust_views
+
+api_trust_patterns = [
+    path("members/", trust_api.MemberListView.as_view(), name="api-member-list"),
+    path("members/<uuid:member_uuid>/", trust_api.MemberDetailView.as_view(), name="api-member-detail"),
+]
+
+urlpatterns = [
+    path("", trust_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"
+    ),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("trusts/", trust_views.trust_picker, name="trust-picker"),
+    path("invitations/<str:token>/", trust_views.invitation_accept, name="invitation-accept"),
+    path("t/<slug:trust_slug>/", include("trust.urls")),
+    path("t/<slug:trust_slug>/", include("schools.urls")),
+    path("api/v1/me/", trust_api.MeView.as_view(), name="api-me"),
+    path("api/v1/t/<slug:trust_slug>/", include(api_trust_patterns)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

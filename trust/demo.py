@@ -1,0 +1,92 @@
+"""The demo: two trusts, their schools and one person per role. Idempotent."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django_scopes import scope
+
+from schools.models import School
+from trust.models import SCHOOL_ROLES, Membership, Role, Trust, User
+
+DEMO_TRUSTS = [
+    {
+        "name": "Oakfield Learning Trust",
+        "slug": "oakfield",
+        "domain": "oakfield.example",
+        "schools": [
+            (990101, "Oakfield Primary Academy"),
+            (990102, "Meadowbank Infant School"),
+            (990103, "St Aldhelm's CofE Junior School"),
+            (990104, "Hazelwood Primary School"),
+            (990105, "Kingsmead Academy"),
+            (990106, "Brookside Church of England Primary"),
+        ],
+    },
+    {
+        "name": "Riverside Academies Trust",
+        "slug": "riverside",
+        "domain": "riverside.example",
+        "schools": [
+            (990201, "Riverside Primary Academy"),
+            (990202, "Willow Lane Nursery and Infant School"),
+            (990203, "Thameside Junior Academy"),
+            (990204, "Harbour View Secondary School"),
+            (990205, "Castle Hill Primary"),
+            (990206, "Ashcombe Community Academy"),
+        ],
+    },
+]
+
+PEOPLE = [
+    (Role.EXECUTIVE, "ceo", "Chief Executive"),
+    (Role.IMPROVEMENT_LEAD, "sio", "School Improvement Officer"),
+    (Role.HEADTEACHER, "head", "Headteacher"),
+    (Role.SPECIALIST, "specialist", "Lead Practitioner"),
+    (Role.TRUSTEE, "trustee", "Trustee"),
+    (Role.GOVERNOR, "governor", "Local Governor"),
+]
+SHARED_SPECIALIST = "adviser@trustwide.example"
+
+
+@dataclass
+class SignIn:
+    email: str
+    password: str
+    role: str
+    trust_slug: str
+    school_urn: int | None
+
+
+def _user(email: str, full_name: str, password: str) -> User:
+    user, _ = User.objects.get_or_create(email=email, defaults={"full_name": full_name})
+    # Re-hashing would change the row on every run; only set the password when it differs.
+    if not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def seed_demo(*, password: str) -> list[SignIn]:
+    """Create (or leave as they are) the demo trusts, schools and people."""
+    sign_ins: list[SignIn] = []
+    adviser = _user(SHARED_SPECIALIST, "Sam Adeyemi (external adviser)", password)
+    for spec in DEMO_TRUSTS:
+        trust, _ = Trust.objects.get_or_create(slug=spec["slug"], defaults={"name": spec["name"]})
+        with scope(trust=trust.pk):
+            schools = [
+                School.objects.get_or_create(trust=trust, urn=urn, defaults={"name": name})[0]
+                for urn, name in spec["schools"]
+            ]
+            people = [
+                (_user(f"{prefix}@{spec['domain']}", f"{title}, {spec['name']}", password), role)
+                for role, prefix, title in PEOPLE
+            ]
+            people.append((adviser, Role.SPECIALIST))
+            for user, role in people:
+                school = None
+                if role in SCHOOL_ROLES:
+                    school = schools[0] if role == Role.HEADTEACHER else schools[1]
+                Membership.objects.get_or_create(user=user, trust=trust, defaults={"role": role, "school": school})
+                sign_ins.append(SignIn(user.email, password, role.value, trust.slug, school.urn if school else None))
+    return sign_ins
