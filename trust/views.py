@@ -61,7 +61,7 @@ def member_invite(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None, trust=request.trust)
     if request.method == "POST" and form.is_valid():
         try:
-            services.invitation_create(
+            invitation, _ = services.invitation_create(
                 trust=request.trust,
                 actor=request.user,
                 email=form.cleaned_data["email"],
@@ -71,7 +71,7 @@ def member_invite(request: HttpRequest) -> HttpResponse:
         except (ApplicationError, ValidationError) as error:
             _form_error(form, error)
         else:
-            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}. It is valid for 7 days.")
+            messages.success(request, f"Invitation sent to {invitation.email}. It is valid for 7 days.")
             return redirect("member-list", trust_slug=request.trust.slug)
     return render(request, "trust/member_invite.html", {"form": form})
 

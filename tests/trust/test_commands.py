@@ -1,0 +1,54 @@
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django_scopes import scopes_disabled
+
+from schools.models import School
+from trust.models import Invitation, Membership, Trust, User
+
+pytestmark = pytest.mark.django_db
+
+
+def _all_rows() -> dict[str, list]:
+    with scopes_disabled():
+        return {
+            model.__name__: list(model.objects.order_by("pk").values()) for model in (Trust, School, User, Membership)
+        }
+
+
+def test_seed_demo_builds_two_trusts_with_every_role():
+    out = StringIO()
+    call_command("seed_demo", "--json", stdout=out)
+    sign_ins = json.loads(out.getvalue())
+    assert {s["trust_slug"] for s in sign_ins} == {"oakfield", "riverside"}
+    for slug in ("oakfield", "riverside"):
+        roles = {s["role"] for s in sign_ins if s["trust_slug"] == slug}
+        assert roles == {"executive", "improvement_lead", "headteacher", "specialist", "trustee", "governor"}
+    assert {"email", "password", "role", "trust_slug", "school_urn"} == set(sign_ins[0])
+    heads = [s for s in sign_ins if s["role"] == "headteacher"]
+    assert all(isinstance(s["school_urn"], int) for s in heads)
+    assert all(s["school_urn"] is None for s in sign_ins if s["role"] == "executive")
+    shared = [s for s in sign_ins if s["email"] == "adviser@trustwide.example"]
+    assert {s["trust_slug"] for s in shared} == {"oakfield", "riverside"}
+    with scopes_disabled():
+        for trust in Trust.objects.all():
+            assert School.objects.filter(trust=trust).count() >= 6
+
+
+def test_seed_demo_rerun_changes_nothing():
+    call_command("seed_demo", stdout=StringIO())
+    before = _all_rows()
+    call_command("seed_demo", stdout=StringIO())
+    assert _all_rows() == before
+
+
+def test_trust_create_command_invites_the_executive():
+    out = StringIO()
+    call_command("trust_create", "Hawthorn Schools Trust", "--executive", "ceo@hawthorn.example", stdout=out)
+    assert "/t/hawthorn-schools-trust/" in out.getvalue()
+    with scopes_disabled():
+        assert Invitation.objects.get(trust__slug="hawthorn-schools-trust").email == "ceo@hawthorn.example"
+    assert connection.vendor in {"sqlite", "postgresql"}
