@@ -3,6 +3,7 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 
 from schools.models import School
 from trust.models import Role, Trust
@@ -67,3 +68,12 @@ class ApiTokenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Create token"))
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form without autofocus, so keyboard users meet the skip link first."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+        self.fields["username"].label = "Email"

@@ -1,0 +1,93 @@
+"""Browser journeys: pytest-playwright driving Debian's Chromium against pytest-django's live server.
+
+Every test in this folder is marked `e2e` and runs with a transactional database, because the
+live server answers from another thread and must see committed rows. Never `playwright install`:
+its download host is unreachable; Debian's Chromium is used instead (`make test` installs it).
+"""
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM
+# calls from the test body (fixtures, assertions) with SynchronousOnlyOperation.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+E2E_DIR = Path(__file__).resolve().parent
+AXE_JS = E2E_DIR.parents[1] / "static" / "vendor" / "axe-core" / "axe.min.js"
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # This hook sees the whole session's items: touch only the ones in this folder.
+    missing = pytest.mark.skip(reason="Debian's chromium is not installed; `make test` installs it")
+    for item in items:
+        if not item.path.is_relative_to(E2E_DIR):
+            continue
+        item.add_marker(pytest.mark.e2e)
+        item.add_marker(pytest.mark.django_db(transaction=True))
+        if not CHROMIUM.exists():
+            item.add_marker(missing)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+def _describe(violation: dict[str, Any]) -> str:
+    lines = [f"- {violation['id']} ({violation['impact']}): {violation['help']} [{violation['helpUrl']}]"]
+    for node in violation["nodes"]:
+        target = " ".join(map(str, node["target"]))
+        why = " ".join(node.get("failureSummary", "").split())
+        lines.append(f"    at {target}: {why}")
+    return "\n".join(lines)
+
+
+def run_axe(page: Page) -> list[dict[str, Any]]:
+    """Inject the vendored axe-core into the current page and return its violations."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return result["violations"]
+
+
+def assert_accessible(page: Page) -> None:
+    """No serious or critical axe violation on the page as it is now."""
+    blocking = [v for v in run_axe(page) if v.get("impact") in BLOCKING_IMPACTS]
+    assert not blocking, f"axe found serious/critical violations on {page.url}:\n" + "\n".join(map(_describe, blocking))
+
+
+@pytest.fixture
+def axe_check() -> Callable[[Page], None]:
+    return assert_accessible
+
+
+def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
+    """Sign in through the login form, as a person would."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).not_to_have_url(f"{base_url}/accounts/login/")
+
+
+@pytest.fixture
+def login() -> Callable[[Page, str, str, str], None]:
+    return sign_in
