@@ -11,6 +11,7 @@ from trust.forms import SignInForm
 api_trust_patterns = [
     path("members/", trust_api.MemberListView.as_view(), name="api-member-list"),
     path("members/<uuid:member_uuid>/", trust_api.MemberDetailView.as_view(), name="api-member-detail"),
+    path("", include("schools.api.urls")),
 ]
 
 urlpatterns = [

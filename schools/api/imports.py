@@ -1,0 +1,3 @@
+"""API for import uploads: upload, preview, confirm, status and report."""
+
+urlpatterns: list = []

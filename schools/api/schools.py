@@ -1,0 +1,3 @@
+"""API for schools, inspections and measure values."""
+
+urlpatterns: list = []

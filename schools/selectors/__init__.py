@@ -1,0 +1,3 @@
+from schools.selectors.schools import schools_visible_to
+
+__all__ = ["schools_visible_to"]

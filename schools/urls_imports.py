@@ -1,0 +1,3 @@
+"""Import pages (GIAS, Ofsted, DfE performance), mounted under /t/<trust_slug>/."""
+
+urlpatterns: list = []
