@@ -26,6 +26,11 @@ class Action(StrEnum):
     MANAGE_MEMBERS = "manage_members"
     VIEW_SCHOOLS = "view_schools"
     USE_API_TOKENS = "use_api_tokens"
+    RECORD_INSPECTIONS = "record_inspections"
+    ENTER_PREDICTIONS = "enter_predictions"
+    VIEW_JOINING = "view_joining"
+    MANAGE_JOINING = "manage_joining"
+    RATIFY_JOINING = "ratify_joining"
 
 
 PERMISSIONS: dict[Action, frozenset[Role]] = {
@@ -35,6 +40,13 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # Specialists see only the interventions and visits assigned to them, not the school list.
     Action.VIEW_SCHOOLS: frozenset({E, IL, HT, TR, GV}),
     Action.USE_API_TOKENS: EVERYONE,
+    Action.RECORD_INSPECTIONS: frozenset({E, IL}),
+    # Headteachers for their own school; the trust's leads may enter on a school's behalf.
+    Action.ENTER_PREDICTIONS: frozenset({E, IL, HT}),
+    # Joining the trust (seed 003): trustees are the directors who read due diligence; executives ratify.
+    Action.VIEW_JOINING: frozenset({E, IL, TR}),
+    Action.MANAGE_JOINING: frozenset({E, IL}),
+    Action.RATIFY_JOINING: frozenset({E}),
 }
 
 

@@ -1,3 +1,3 @@
-from schools.selectors.schools import schools_visible_to
+from schools.selectors.schools import school_list, schools_visible_to
 
-__all__ = ["schools_visible_to"]
+__all__ = ["school_list", "schools_visible_to"]

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from tests.matrix.common import EVERYONE, GV, HT, IL, OTHER, TR, E, everyone, trust_page
+from tests.matrix.common import EVERYONE, OTHER, TR, E, everyone, trust_page
 from trust import services
 from trust.models import Role
 
@@ -31,9 +31,6 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "api-token-list": {"GET": trust_page(EVERYONE), "POST": trust_page(EVERYONE)},
     # The token belongs to trust A's executive: nobody else can even see that it exists.
     "api-token-revoke": {"POST": trust_page({E}, ok=302, denied=404)},
-    "school-list": {"GET": trust_page({E, IL, HT, TR, GV})},
-    # School 1: its headteacher sees it, the governor of school 2 does not (404).
-    "school-detail": {"GET": trust_page({E, IL, HT, TR}, governor=404)},
     # API.
     "api-me": {"GET": everyone(200, anon=401)},
     "api-member-list": {"GET": trust_page({E}, anon=401), "POST": trust_page({E}, ok=400, anon=401)},
