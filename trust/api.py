@@ -3,7 +3,8 @@
 from typing import Any
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -87,6 +88,7 @@ class MemberSerializer(serializers.ModelSerializer):
         fields = ["uuid", "user", "role", "school", "created_at"]
 
 
+@extend_schema_field(OpenApiTypes.UUID)
 class TrustSchoolField(serializers.SlugRelatedField):
     """A school of the request's trust, by UUID; another trust's school reads as unknown."""
 

@@ -20,6 +20,18 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     },
     "school-predictions-template": {"GET": trust_page({E, IL, HT})},
     "school-predictions-upload": {"GET": {**everyone(405), OTHER: 404}, "POST": trust_page({E, IL, HT}, ok=302)},
+    # API: reads as the pages; writes need the role before the school is even looked up (403).
+    "api-school-list": {"GET": trust_page({E, IL, HT, TR, GV}, anon=401)},
+    "api-school-detail": {"GET": trust_page({E, IL, HT, TR}, anon=401, governor=404)},
+    "api-inspection-list": {
+        "GET": trust_page({E, IL, HT, TR}, anon=401, governor=404),
+        "POST": trust_page({E, IL}, ok=400, anon=401),
+    },
+    "api-inspection-detail": {
+        "GET": trust_page({E, IL, HT, TR}, anon=401, governor=404),
+        "PUT": trust_page({E, IL}, ok=400, anon=401),
+    },
+    "api-measure-list": {"GET": trust_page({E, IL, HT, TR}, anon=401, governor=404)},
 }
 
 
