@@ -57,12 +57,12 @@ def line_chart_svg(chart: LineChart, chart_id: str) -> SafeString:
     plot_w, plot_h = chart.width - left - right, chart.height - top - bottom
     values = [float(v) for s in chart.series for v in s.values if v is not None]
     lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
-    if chart.unit == "%":
-        lo, hi = min(lo, 0.0), max(hi, 100.0)
     if hi == lo:
         lo, hi = lo - 1, hi + 1
-    pad = (hi - lo) * 0.08
-    lo, hi = lo - (pad if chart.unit != "%" else 0), hi + (pad if chart.unit != "%" else 0)
+    pad = (hi - lo) * 0.15
+    lo, hi = lo - pad, hi + pad
+    if chart.unit == "%":
+        lo, hi = max(lo, 0.0), min(hi, 100.0)
     n = max(len(chart.x_labels), 1)
 
     def x(i: int) -> float:
@@ -105,7 +105,8 @@ def line_chart_svg(chart: LineChart, chart_id: str) -> SafeString:
             for px, py in run:
                 out.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.5" fill="{colour}"/>')
         ly = chart.height - 12
-        lx = left + index * (plot_w / max(len(chart.series), 1))
+        # Legend entries sit one after another, spaced by the length of the labels before them.
+        lx = left + sum(34 + 6.2 * len(other.label) for other in chart.series[:index])
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         out.append(
             f'<line x1="{lx:.1f}" x2="{lx + 22:.1f}" y1="{ly - 4}" y2="{ly - 4}" '

@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django_scopes import scope
 
+from schools.demo import seed_school_facts
 from schools.models import School
 from trust.models import SCHOOL_ROLES, Membership, Role, Trust, User
 
@@ -78,6 +80,7 @@ def seed_demo(*, password: str) -> list[SignIn]:
                 School.objects.get_or_create(trust=trust, urn=urn, defaults={"name": name})[0]
                 for urn, name in spec["schools"]
             ]
+            seed_school_facts(schools, today=timezone.localdate())
             people = [
                 (_user(f"{prefix}@{spec['domain']}", f"{title}, {spec['name']}", password), role)
                 for role, prefix, title in PEOPLE
