@@ -63,6 +63,9 @@ class Trust(BaseModel):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    evidence_stale_months = models.PositiveSmallIntegerField(
+        default=12, help_text="Evidence older than this is flagged as stale wherever it is cited."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -169,3 +172,49 @@ class ApiToken(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class SupportScale(BaseModel):
+    """The trust's ordered support levels; made from one of the seed templates, then edited."""
+
+    trust = models.OneToOneField(Trust, on_delete=models.CASCADE, related_name="support_scale")
+    name = models.CharField(max_length=100)
+    template = models.CharField(max_length=40, blank=True, help_text="The template it started from.")
+
+    objects = ScopedManager(trust="trust")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SupportLevel(BaseModel):
+    """One level of a scale. `position` 1 is the most intensive support (e.g. Red, Stabilise).
+
+    `rules` are the suggestion rules as data: a list of {"indicator", "op", "value"} that,
+    when any fires for a school, suggest this level (see reviews.suggestions).
+    """
+
+    scale = models.ForeignKey(SupportScale, on_delete=models.CASCADE, related_name="levels")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=100)
+    colour = models.CharField(max_length=20, blank=True, help_text="A RAG colour name where the scale has one.")
+    description = models.TextField(blank=True)
+    key_indicators = models.JSONField(default=list, blank=True)
+    support_offer = models.JSONField(default=list, blank=True)
+    leadership_qualities = models.JSONField(default=list, blank=True)
+    plan_checklist = models.JSONField(default=dict, blank=True, help_text="Strategic-plan items by domain.")
+    visit_cadence = models.CharField(max_length=100, blank=True)
+    monitoring_cadence = models.CharField(max_length=100, blank=True)
+    reporting_cadence = models.CharField(max_length=100, blank=True)
+    activities = models.JSONField(default=list, blank=True, help_text="Calendar activities this level entitles.")
+    expected_duration_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    rules = models.JSONField(default=list, blank=True)
+
+    objects = ScopedManager(trust="scale__trust")
+
+    class Meta:
+        ordering = ["scale", "position"]
+        constraints = [models.UniqueConstraint(fields=["scale", "position"], name="one_level_per_position")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -31,6 +31,21 @@ class Action(StrEnum):
     VIEW_JOINING = "view_joining"
     MANAGE_JOINING = "manage_joining"
     RATIFY_JOINING = "ratify_joining"
+    # Judgement: scales, evidence, self-evaluation, reviews, ratings, moderation.
+    MANAGE_SCALE = "manage_scale"
+    VIEW_SCALE = "view_scale"
+    RECORD_EVIDENCE = "record_evidence"
+    VIEW_EVIDENCE = "view_evidence"
+    WRITE_SEF = "write_sef"
+    REVIEW_SEF = "review_sef"
+    VIEW_SEF = "view_sef"
+    RECORD_REVIEWS = "record_reviews"
+    VIEW_REVIEWS = "view_reviews"
+    RATE_SCHOOLS = "rate_schools"
+    VIEW_RATINGS = "view_ratings"
+    MODERATE = "moderate"
+    VIEW_TRUST_JUDGEMENTS = "view_trust_judgements"
+    IMPORT_DATA = "import_data"
 
 
 PERMISSIONS: dict[Action, frozenset[Role]] = {
@@ -47,6 +62,24 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_JOINING: frozenset({E, IL, TR}),
     Action.MANAGE_JOINING: frozenset({E, IL}),
     Action.RATIFY_JOINING: frozenset({E}),
+    # The scale is a trust setting: executives choose and edit it; everyone may read it.
+    Action.MANAGE_SCALE: frozenset({E}),
+    Action.VIEW_SCALE: EVERYONE,
+    # Specialists record evidence and see what they wrote; schools see only what is shared with them.
+    Action.RECORD_EVIDENCE: frozenset({E, IL, SP}),
+    Action.VIEW_EVIDENCE: frozenset({E, IL, SP, HT, GV}),
+    Action.WRITE_SEF: frozenset({HT}),
+    Action.REVIEW_SEF: frozenset({E, IL}),
+    Action.VIEW_SEF: frozenset({E, IL, HT, GV, TR}),
+    Action.RECORD_REVIEWS: frozenset({E, IL}),
+    Action.VIEW_REVIEWS: frozenset({E, IL, HT, GV, TR}),
+    Action.RATE_SCHOOLS: frozenset({E, IL}),
+    Action.VIEW_RATINGS: frozenset({E, IL, HT, GV, TR}),
+    Action.MODERATE: frozenset({E, IL}),
+    # Trust-wide views across schools (side-by-side grid, heat map, due reviews).
+    Action.VIEW_TRUST_JUDGEMENTS: frozenset({E, IL, TR}),
+    # Public-data imports (GIAS, Ofsted, DfE performance) change every school's record: executives only.
+    Action.IMPORT_DATA: frozenset({E}),
 }
 
 

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "core",
     "trust",
     "schools",
+    "reviews",
 ]
 
 MIDDLEWARE = [
