@@ -12,6 +12,8 @@ api_trust_patterns = [
     path("members/", trust_api.MemberListView.as_view(), name="api-member-list"),
     path("members/<uuid:member_uuid>/", trust_api.MemberDetailView.as_view(), name="api-member-detail"),
     path("", include("schools.api.urls")),
+    path("", include("reviews.api.urls")),
+    path("", include("trust.scales.api")),
 ]
 
 urlpatterns = [
@@ -33,6 +35,8 @@ urlpatterns = [
     path("invitations/<str:token>/", trust_views.invitation_accept, name="invitation-accept"),
     path("t/<slug:trust_slug>/", include("trust.urls")),
     path("t/<slug:trust_slug>/", include("schools.urls")),
+    path("t/<slug:trust_slug>/", include("reviews.urls")),
+    path("t/<slug:trust_slug>/", include("trust.scales.urls")),
     path("api/v1/me/", trust_api.MeView.as_view(), name="api-me"),
     path("api/v1/t/<slug:trust_slug>/", include(api_trust_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,0 +1,3 @@
+"""API for ratings, mounted under /api/v1/t/<trust_slug>/."""
+
+urlpatterns: list = []

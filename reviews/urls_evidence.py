@@ -1,0 +1,3 @@
+"""Pages for evidence, mounted under /t/<trust_slug>/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages for ratings, mounted under /t/<trust_slug>/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages for reviews, mounted under /t/<trust_slug>/."""
+
+urlpatterns: list = []

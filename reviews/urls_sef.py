@@ -1,0 +1,3 @@
+"""Pages for sef, mounted under /t/<trust_slug>/."""
+
+urlpatterns: list = []

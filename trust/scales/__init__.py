@@ -1,0 +1,1 @@
+"""The support scale: templates from the seeds, choosing and editing the trust's scale."""

@@ -1,0 +1,3 @@
+"""Scale API, mounted under /api/v1/t/<trust_slug>/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Scale pages, mounted under /t/<trust_slug>/."""
+
+urlpatterns: list = []
