@@ -7,6 +7,7 @@ from schools.views import schools as views
 # Mounted under /t/<trust_slug>/.
 urlpatterns = [
     path("schools/", views.school_list, name="school-list"),
+    path("schools/radar/", views.inspection_radar_page, name="inspection-radar"),
     path("schools/<uuid:school_uuid>/", views.school_detail, name="school-detail"),
     path("schools/<uuid:school_uuid>/inspections/new/", views.inspection_add, name="inspection-add"),
     path(

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.academic import academic_year_label
@@ -20,6 +21,7 @@ from schools.forms import (
     half_term_choices,
 )
 from schools.models import Inspection, InspectionSource, School
+from schools.selectors.inspections import LATER, NEXT_YEAR, THIS_YEAR, inspection_radar
 from schools.selectors.performance import latest_predictions, performance_of, predictions_for
 from schools.selectors.schools import (
     inspections_of,
@@ -273,3 +275,11 @@ def predictions_upload(request: HttpRequest, school_uuid: UUID) -> HttpResponse:
         messages.success(request, f"{stored} predictions saved for {academic_year_label(year)}.")
     target["Location"] += f"?half_term={year}-{half}"
     return target
+
+
+@trust_view(Action.VIEW_SCHOOLS)
+def inspection_radar_page(request: HttpRequest) -> HttpResponse:
+    visible = set(schools_visible_to(request.membership).values_list("pk", flat=True))
+    rows = [row for row in inspection_radar(request.trust, timezone.localdate()) if row.school.pk in visible]
+    groups = [(label, [r for r in rows if r.likelihood == label]) for label in (THIS_YEAR, NEXT_YEAR, LATER)]
+    return render(request, "schools/radar.html", {"groups": groups, "today": timezone.localdate()})

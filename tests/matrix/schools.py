@@ -9,6 +9,7 @@ from tests.matrix.common import GV, HT, IL, OTHER, TR, E, everyone, trust_page
 
 EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "school-list": {"GET": trust_page({E, IL, HT, TR, GV})},
+    "inspection-radar": {"GET": trust_page({E, IL, HT, TR, GV})},
     # School 1: its headteacher sees it, the governor of school 2 does not (404).
     "school-detail": {"GET": trust_page({E, IL, HT, TR}, governor=404)},
     "inspection-add": {"GET": trust_page({E, IL}), "POST": trust_page({E, IL})},

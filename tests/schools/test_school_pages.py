@@ -247,3 +247,22 @@ def test_a_bad_predictions_file_is_refused_clearly_and_nothing_saved(trust_a, na
     assert message in response.content.decode()
     with scopes_disabled():
         assert not InYearPrediction.objects.exists()
+
+
+def test_the_radar_groups_schools_by_when_they_are_likely_to_be_inspected(trust_a):
+    with scope(trust=trust_a.trust.pk):
+        inspection_record(
+            school=trust_a.schools[0],
+            inspected_on=datetime.date(2020, 1, 15),
+            judgements={"overall_effectiveness": 2},
+            source=InspectionSource.GIAS,
+        )
+    page = trust_a.client_for("trustee").get("/t/alder/schools/radar/").content.decode()
+    this_year = page.index("Likely this academic year")
+    assert this_year < page.index("Alder Trust School 1") < page.index("Likely next academic year")
+    assert "usually inspected again within about four years" in page
+
+
+def test_a_governor_sees_only_their_school_on_the_radar(trust_a):
+    page = trust_a.client_for("governor").get("/t/alder/schools/radar/").content.decode()
+    assert "Alder Trust School 2" in page and "Alder Trust School 1" not in page
