@@ -228,7 +228,7 @@ class Rating(BaseModel):
         SelfEvaluation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    objects = ScopedManager(trust="school__trust")
+    objects = ScopedManager(trust="school__trust", _manager_class=models.Manager.from_queryset(AppendOnlyQuerySet))
 
     class Meta:
         ordering = ["-effective_on", "-created_at"]

@@ -338,3 +338,71 @@ def seed_school_facts(schools: list[School], *, today: datetime.date) -> None:
         rng = random.Random(school.urn)  # noqa: S311 -- demo figures, not secrets
         _results(school, rng)
         _predictions(school, rng, today)
+
+
+JOINING = {
+    "oakfield": (990301, "Fernhill Church of England Primary School", "Hampshire", "Primary", False),
+    "riverside": (990302, "Longmead Community Primary School", "Surrey", "Primary", True),
+}
+DUE_DILIGENCE = {
+    "outcomes": (
+        "amber",
+        "KS2 reading, writing and maths at the expected standard 58% (national 61%); "
+        "disadvantaged pupils 22 points behind their peers.",
+        "2023/24 performance tables; IDSR.",
+    ),
+    "compliance": (
+        "green",
+        "Single central record complete and checked; safeguarding training up to date.",
+        "SCR audit on site; DSL interview.",
+    ),
+    "structure": (
+        "amber",
+        "Headteacher retiring in July; two middle leaders in their first year.",
+        "Staffing structure; governors' minutes.",
+    ),
+    "finance": ("green", "Balanced budget with a 4% reserve; no deficit forecast.", "Three-year budget forecast."),
+    "ofsted": ("amber", "Requires improvement (2022): quality of education and leadership.", "Ofsted report."),
+    "school_improvement": (
+        "amber",
+        "Improvement plan has the right priorities but no milestones.",
+        "School improvement plan 2025/26.",
+    ),
+    "self_evaluation": ("green", "Self-evaluation is candid and matches our visit.", "SEF; learning walk."),
+    "statutory_data": ("green", "Census and attendance returns on time.", "DfE returns."),
+}
+
+
+def seed_joining(*, trust: Any, actor: Any, today: datetime.date) -> None:
+    """A school joining each demo trust: one report in progress, one ratified with induction begun."""
+    from schools.services.joining import (
+        due_diligence_ratify,
+        due_diligence_update,
+        induction_item_complete,
+        prospective_school_add,
+    )
+
+    spec = JOINING.get(trust.slug)
+    if spec is None or School.objects.filter(trust=trust, urn=spec[0]).exists():
+        return  # already seeded: a rerun changes nothing
+    urn, name, la, phase, ratify = spec
+    school = prospective_school_add(trust=trust, actor=actor, urn=urn, name=name, la_name=la, phase=phase)
+    sections = DUE_DILIGENCE if ratify else dict(list(DUE_DILIGENCE.items())[:6])
+    due_diligence_update(
+        report=school.due_diligence,
+        actor=actor,
+        summary="A school with sound safeguarding and finances whose outcomes need the trust's support.",
+        findings={
+            key: {"rag": rag, "findings": text, "evidence": source} for key, (rag, text, source) in sections.items()
+        },
+    )
+    if ratify:
+        report = due_diligence_ratify(
+            report=school.due_diligence,
+            actor=actor,
+            ratified_on=today - datetime.timedelta(days=40),
+            notes="Ratified at the autumn board meeting.",
+        )
+        first = report.school.induction_items.order_by("id").first()
+        if first is not None:
+            induction_item_complete(item=first, actor=actor, completed_on=today - datetime.timedelta(days=20))

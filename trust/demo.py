@@ -6,7 +6,10 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
-from schools.demo import seed_school_facts
+from reviews.demo_evidence import seed_evidence_and_sef
+from reviews.demo_ratings import seed_ratings
+from reviews.demo_reviews import seed_reviews
+from schools.demo import seed_joining, seed_school_facts
 from schools.models import School
 from trust.models import SCHOOL_ROLES, Membership, Role, Trust, User
 
@@ -92,4 +95,15 @@ def seed_demo(*, password: str) -> list[SignIn]:
                     school = schools[0] if role == Role.HEADTEACHER else schools[1]
                 Membership.objects.get_or_create(user=user, trust=trust, defaults={"role": role, "school": school})
                 sign_ins.append(SignIn(user.email, password, role.value, trust.slug, school.urn if school else None))
+            _seed_capabilities(trust=trust, schools=schools, people=people[:-1])
     return sign_ins
+
+
+def _seed_capabilities(*, trust: Trust, schools: list[School], people: list[tuple[User, Role]]) -> None:
+    """Each capability's demo data, in the order the improvement cycle needs it."""
+    today = timezone.localdate()
+    executive = next(user for user, role in people if role == Role.EXECUTIVE)
+    seed_joining(trust=trust, actor=executive, today=today)
+    seed_evidence_and_sef(trust=trust, schools=schools, people=people, today=today)
+    seed_reviews(trust=trust, schools=schools, people=people, today=today)
+    seed_ratings(trust=trust, schools=schools, people=people, today=today)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from core.academic import academic_year_label
 from core.exceptions import ApplicationError
 from core.exports import export_response
+from reviews.selectors.ratings import current_ratings
 from schools.forms import (
     InspectionForm,
     PredictionUploadForm,
@@ -117,6 +118,7 @@ def school_detail(request: HttpRequest, school_uuid: UUID) -> HttpResponse:
             "performance": performance_of(school),
             "predictions": latest_predictions(school),
             "timeline": school_timeline(school, inspections),
+            "current_rating": current_ratings([school]).get(school.pk),
         },
     )
 

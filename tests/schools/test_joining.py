@@ -387,7 +387,7 @@ def test_executive_adds_writes_ratifies_and_starts_induction(trust_a):
     )
     body = response.content.decode()
     assert "Hazel Primary is now a member school of Alder Trust" in body
-    assert "0 of 4 steps done" in body and "Available when the self-evaluation feature arrives" in body
+    assert "0 of 4 steps done" in body and "Available when the improvement plans feature arrives" in body
     with scope(trust=trust_a.trust.pk):
         school = School.objects.get(urn=730009)
         item = InductionItem.objects.get(school=school, code="induction_review")
@@ -514,7 +514,7 @@ def test_an_induction_step_links_to_its_capability_once_that_page_exists(trust_a
     text = body.content.decode()
     assert f'href="{url("school-detail", trust_a, school_uuid=school.uuid)}">Open self-evaluation' in text
     assert "Available when the self-evaluation feature arrives" not in text
-    assert "Available when the reviews feature arrives" in text
+    assert "Available when the improvement plans feature arrives" in text
     assert "Mark done" not in text  # trustees read; they do not tick
 
 
