@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.forms import DateInput
 from core.uploads import DEFAULT_ALLOWED, EXTENSIONS, max_upload_bytes
 from reviews.models import EvidenceType, JudgementArea
 from schools.models import School
@@ -52,7 +53,7 @@ class EvidenceForm(forms.Form):
     evidence_type = forms.ChoiceField(label="Type of evidence", choices=[("", "Choose a type"), *EvidenceType.choices])
     observed_on = forms.DateField(
         label="Date observed",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         help_text="The day the evidence was gathered (not in the future).",
     )
     areas = forms.ModelMultipleChoiceField(

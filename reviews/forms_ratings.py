@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from core.forms import DateInput
 from reviews.models import Evidence
 from reviews.services.ratings import UNKNOWN_EVIDENCE, UNKNOWN_LEVEL
 from trust.models import SupportLevel
@@ -21,7 +22,7 @@ class RatingForm(forms.Form):
     )
     effective_on = forms.DateField(
         label="Takes effect on",
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=DateInput(attrs={"class": "form-control"}),
         help_text="Today or earlier.",
     )
     rationale = forms.CharField(

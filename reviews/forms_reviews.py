@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.academic import academic_year_for, academic_year_label
+from core.forms import DateInput
 from reviews.models import Capacity, Evidence, Grade, JudgementArea, Review, ReviewType
 from reviews.services.reviews import FUTURE_DATE
 from schools.models import School
@@ -50,7 +51,7 @@ class EvidenceChoiceField(forms.ModelMultipleChoiceField):
 
 class ReviewForm(forms.Form):
     review_type = forms.ChoiceField(label="Type of review", choices=ReviewType.choices)
-    reviewed_on = forms.DateField(label="Date of the review", widget=forms.DateInput(attrs={"type": "date"}))
+    reviewed_on = forms.DateField(label="Date of the review", widget=DateInput())
     reviewers = ReviewerChoiceField(
         queryset=User.objects.none(),
         required=False,

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from core.academic import HALF_TERMS, academic_year_for, academic_year_label, half_term_for
+from core.forms import DateInput
 from schools.models import MembershipStatus
 from schools.models.inspections import LEGACY_AREAS, REPORT_CARD_AREAS, LegacyGrade, ReportCardGrade
 from schools.selectors.schools import OFSTED_FILTERS, SORTS
@@ -45,7 +46,7 @@ def _grade_field(label: str, grades: type[LegacyGrade] | type[ReportCardGrade]) 
 
 
 class InspectionForm(forms.Form):
-    inspected_on = forms.DateField(label="Date of inspection", widget=forms.DateInput(attrs={"type": "date"}))
+    inspected_on = forms.DateField(label="Date of inspection", widget=DateInput())
     inspection_type = forms.CharField(
         label="Type of inspection",
         required=False,

@@ -8,20 +8,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.forms import DateInput
 from schools.models import RAG, DueDiligenceReport
 from schools.models.joining import DUE_DILIGENCE_SECTIONS
 from schools.services.joining import FINDING_FIELDS, URN_MAX, URN_MIN
 
 RAG_CHOICES = [("", "Not yet rated"), *RAG.choices]
-
-
-class DateInput(forms.DateInput):
-    """A browser date picker; its value must be ISO 8601 whatever the locale's display format."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class ProspectiveSchoolForm(forms.Form):

@@ -23,9 +23,7 @@ def test_executive_invites_headteacher_who_sees_only_their_school(
     school_1, school_2 = trust_a.schools
     nav = page.get_by_role("navigation", name="Main")
 
-    # The login page: accessible, and the skip link is its first tab stop. Django's AuthenticationForm
-    # autofocuses the Email field, so the first Tab goes on to Password; walk back from Email instead:
-    # brand link, then the skip link. (Literal "first Tab focuses the skip link": see the keyboard test.)
+    # The login page: accessible, and the skip link is its first tab stop (no autofocus on the form).
     page.goto(f"{base}/accounts/login/")
     assert_accessible(page)
     page.keyboard.press("Tab")
