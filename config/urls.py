@@ -14,6 +14,7 @@ api_trust_patterns = [
     path("", include("schools.api.urls")),
     path("", include("reviews.api.urls")),
     path("", include("trust.scales.api")),
+    path("", include("interventions.api.urls")),
 ]
 
 urlpatterns = [
@@ -37,6 +38,7 @@ urlpatterns = [
     path("t/<slug:trust_slug>/", include("schools.urls")),
     path("t/<slug:trust_slug>/", include("reviews.urls")),
     path("t/<slug:trust_slug>/", include("trust.scales.urls")),
+    path("t/<slug:trust_slug>/", include("interventions.urls")),
     path("api/v1/me/", trust_api.MeView.as_view(), name="api-me"),
     path("api/v1/t/<slug:trust_slug>/", include(api_trust_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

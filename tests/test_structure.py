@@ -15,7 +15,7 @@ SCOPES_DISABLED_ALLOWED = {
     "trust/middleware.py": "the operator's admin crosses trusts by design",
     "trust/selectors.py": "a person's own trusts; invitation and API token lookups before a trust is known",
 }
-OUR_APPS = ["core", "trust", "schools", "reviews"]
+OUR_APPS = ["core", "trust", "schools", "reviews", "interventions"]
 
 
 def _is_scoped(manager) -> bool:

@@ -45,6 +45,18 @@ class Action(StrEnum):
     VIEW_RATINGS = "view_ratings"
     MODERATE = "moderate"
     VIEW_TRUST_JUDGEMENTS = "view_trust_judgements"
+    # Support: register, interventions, plans, support requests.
+    VIEW_REGISTER = "view_register"
+    MANAGE_REGISTER = "manage_register"
+    VIEW_INTERVENTIONS = "view_interventions"
+    COMMISSION_INTERVENTIONS = "commission_interventions"
+    RECORD_CHECKPOINTS = "record_checkpoints"
+    VIEW_PLANS = "view_plans"
+    WRITE_PLAN = "write_plan"
+    AGREE_PLAN = "agree_plan"
+    REQUEST_SUPPORT = "request_support"
+    TRIAGE_REQUESTS = "triage_requests"
+    VIEW_REQUESTS = "view_requests"
     IMPORT_DATA = "import_data"
 
 
@@ -78,6 +90,18 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.MODERATE: frozenset({E, IL}),
     # Trust-wide views across schools (side-by-side grid, heat map, due reviews).
     Action.VIEW_TRUST_JUDGEMENTS: frozenset({E, IL, TR}),
+    Action.VIEW_REGISTER: frozenset({E, IL}),
+    Action.MANAGE_REGISTER: frozenset({E}),
+    # Schools see their own interventions; specialists only those they lead (selectors narrow both).
+    Action.VIEW_INTERVENTIONS: frozenset({E, IL, TR, HT, GV, SP}),
+    Action.COMMISSION_INTERVENTIONS: frozenset({E, IL}),
+    Action.RECORD_CHECKPOINTS: frozenset({E, IL, SP}),
+    Action.VIEW_PLANS: frozenset({E, IL, TR, HT, GV}),
+    Action.WRITE_PLAN: frozenset({HT}),
+    Action.AGREE_PLAN: frozenset({E, IL}),
+    Action.REQUEST_SUPPORT: frozenset({HT}),
+    Action.TRIAGE_REQUESTS: frozenset({E, IL}),
+    Action.VIEW_REQUESTS: frozenset({E, IL, HT, GV}),
     # Public-data imports (GIAS, Ofsted, DfE performance) change every school's record: executives only.
     Action.IMPORT_DATA: frozenset({E}),
 }

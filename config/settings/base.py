@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "trust",
     "schools",
     "reviews",
+    "interventions",
 ]
 
 MIDDLEWARE = [

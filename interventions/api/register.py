@@ -1,0 +1,3 @@
+"""API for register, mounted under /api/v1/t/<trust_slug>/."""
+
+urlpatterns: list = []

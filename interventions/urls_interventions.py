@@ -1,0 +1,3 @@
+"""Pages for interventions, mounted under /t/<trust_slug>/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages for plans, mounted under /t/<trust_slug>/."""
+
+urlpatterns: list = []

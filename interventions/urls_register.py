@@ -1,0 +1,3 @@
+"""Pages for register, mounted under /t/<trust_slug>/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages for requests, mounted under /t/<trust_slug>/."""
+
+urlpatterns: list = []
