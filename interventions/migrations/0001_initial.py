@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("reviews", "0001_initial"),
-        ("schools", "0004_initial"),
+        ("schools", "0004_import_file_path_length"),
         ("trust", "0002_support_scales"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -9,6 +9,7 @@ import codecs
 import csv
 import datetime
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,8 +187,14 @@ def open_csv(source: Path | IO[bytes], name: str = "", *, strict_width: bool = T
     return CsvSource(name=name, encoding=encoding, header=header, rows=rows(), handle=text)
 
 
+_C1 = re.compile("[\x80-\x9f]")
+
+
 def _as_row(header: list[str], values: list[str]) -> dict[str, str]:
-    return {column: repair_text(values[i]) if i < len(values) else "" for i, column in enumerate(header)}
+    # One regex over the whole row is far cheaper than checking each value: most rows need no repair.
+    if _C1.search("".join(values)):
+        values = [repair_text(v) for v in values]
+    return {column: values[i] if i < len(values) else "" for i, column in enumerate(header)}
 
 
 def parse_date(value: str) -> datetime.date | None:

@@ -55,7 +55,7 @@ class ImportFile(BaseModel):
     """An uploaded file of an import, stored privately; `detected` says which format its header is."""
 
     run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="files")
-    file = models.FileField(upload_to=import_upload_path)
+    file = models.FileField(upload_to=import_upload_path, max_length=255)
     original_name = models.CharField(max_length=255)
     detected = models.CharField(max_length=40, blank=True)
     size = models.PositiveBigIntegerField(default=0)

@@ -1,0 +1,419 @@
+"""Import runs: upload and check, preview (the real import, rolled back), confirm, execute as a job.
+
+Every kind of import plugs in through one module (see IMPORTERS) exposing
+`run_import(*, trust, files, options, actor) -> ImportReport`. A module may also expose
+- `detect(header) -> str | None`: which of its formats a header is (None refuses the upload),
+  with `wrong_columns_message(name, header)` for the refusal;
+- `read(*, trust, files, options, progress) -> plan` and `apply(*, trust, plan, actor) -> report`:
+  the import in two steps, so progress can be shown while the files are read outside the
+  transaction. Without them, progress moves only before and after the one transaction.
+
+Progress: `rows_done` is written with plain autocommit UPDATEs while the files are read, and no
+transaction is open then, so another connection (the page polling on PostgreSQL, or on SQLite)
+sees each value at once. The data itself changes afterwards, in one transaction.
+"""
+
+import contextlib
+import csv
+import importlib
+import importlib.util
+import io
+import logging
+import os
+import time
+from collections.abc import Callable
+from functools import partial
+from types import ModuleType
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from core.exceptions import ApplicationError
+from schools.importers.base import ImportFileError, ImportReport, detect_encoding
+from schools.models import ImportFile, ImportKind, ImportRun, ImportStatus
+from trust.models import Trust, User
+
+logger = logging.getLogger(__name__)
+
+IMPORTERS = {
+    ImportKind.GIAS: "schools.importers.gias",
+    ImportKind.OFSTED: "schools.importers.ofsted",
+    ImportKind.PERFORMANCE: "schools.importers.performance",
+}
+DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+PROGRESS_INTERVAL = 0.5  # seconds between progress writes
+ACTIVE = (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+Files = list[tuple[str, IO[bytes]]]
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "IMPORT_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
+
+
+def importer_available(kind: str) -> bool:
+    return kind in IMPORTERS and importlib.util.find_spec(IMPORTERS[ImportKind(kind)]) is not None
+
+
+def importer_for(kind: str) -> ModuleType:
+    """The importer module for a kind, imported only when needed."""
+    if kind not in IMPORTERS:
+        raise ApplicationError(f"'{kind}' is not a kind of import.", {"field": "kind"})
+    if not importer_available(kind):
+        raise ApplicationError(f"The {ImportKind(kind).label} import is not available yet.", {"field": "kind"})
+    return importlib.import_module(IMPORTERS[ImportKind(kind)])
+
+
+def run_options(run: ImportRun) -> dict[str, Any]:
+    return {"group_uid": run.group_uid} if run.kind == ImportKind.GIAS else {}
+
+
+def is_previewed(run: ImportRun) -> bool:
+    """True once the run has a full preview (for GIAS: once the trust's group has been chosen)."""
+    return "created" in (run.preview or {})
+
+
+# Checking uploads ---------------------------------------------------------------------------
+
+
+def _header(name: str, handle: IO[bytes]) -> list[str]:
+    """The first row of a CSV upload; refuses empty, binary and headerless files, naming the file."""
+    try:
+        encoding = detect_encoding(handle)
+    except ImportFileError as error:
+        raise ImportFileError(f"{name}: {error.message}", {"field": "files"}) from None
+    handle.seek(0)
+    first = handle.readline(256 * 1024).decode(encoding, errors="replace")
+    handle.seek(0)
+    try:
+        header = next(csv.reader(io.StringIO(first)), [])
+    except csv.Error as error:
+        raise ImportFileError(f"{name} is not a readable CSV file ({error}).", {"field": "files"}) from None
+    if len([column for column in header if column.strip()]) < 2:
+        raise ImportFileError(f"{name} has no header row of column names: is it a CSV file?", {"field": "files"})
+    return [column.strip() for column in header]
+
+
+def _detect(module: ModuleType, kind: str, name: str, header: list[str]) -> str:
+    if not hasattr(module, "detect"):
+        return ""
+    found = module.detect(header)
+    if found is None:
+        if hasattr(module, "wrong_columns_message"):
+            message = module.wrong_columns_message(name, header)
+        else:
+            message = (
+                f"{name} is not a file the {ImportKind(kind).label} import reads (its columns are not recognised)."
+            )
+        raise ImportFileError(message, {"field": "files"})
+    return str(found)
+
+
+def _check_uploads(module: ModuleType, kind: str, uploads: list[UploadedFile]) -> list[str]:
+    if not uploads:
+        raise ApplicationError("Choose at least one CSV file to upload.", {"field": "files"})
+    limit = max_upload_bytes()
+    detected = []
+    for upload in uploads:
+        name = upload.name or "The file"
+        if upload.size is not None and upload.size > limit:
+            raise ImportFileError(
+                f"{name} is {upload.size / 1_048_576:.0f} MB; files up to {limit / 1_048_576:.0f} MB can be imported.",
+                {"field": "files"},
+            )
+        detected.append(_detect(module, kind, name, _header(name, upload)))
+    return detected
+
+
+# Running an importer ------------------------------------------------------------------------
+
+
+def _execute(
+    *,
+    module: ModuleType,
+    trust: Trust,
+    files: Files,
+    options: dict[str, Any],
+    actor: User | None,
+    dry_run: bool,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Run one import; all its writes happen in one transaction, rolled back for a dry run (the preview)."""
+    if hasattr(module, "read") and hasattr(module, "apply"):
+        plan = module.read(trust=trust, files=files, options=options, progress=progress)
+        with transaction.atomic():
+            report = module.apply(trust=trust, plan=plan, actor=actor)
+            if dry_run:
+                transaction.set_rollback(True)
+        return report
+    with transaction.atomic():
+        report = module.run_import(trust=trust, files=files, options=options, actor=actor)
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def _preview(*, run: ImportRun, files: Files, actor: User | None) -> dict[str, Any]:
+    module = importer_for(run.kind)
+    options = run_options(run)
+    if run.kind == ImportKind.GIAS and not options["group_uid"]:
+        # No group yet: read everything (so a bad file is refused now) and list the trusts found.
+        plan = module.read(trust=run.trust, files=files, options=options)
+        return {"needs_group": True, "groups": plan.trust_groups(), "files": plan.files, "rows_read": plan.rows_read}
+    report = _execute(module=module, trust=run.trust, files=files, options=options, actor=actor, dry_run=True)
+    return report.as_dict()
+
+
+def _open_stored(records: list[ImportFile]) -> Files:
+    return [(record.original_name, record.file.storage.open(record.file.name, "rb")) for record in records]
+
+
+def _close(files: Files) -> None:
+    for _, handle in files:
+        handle.close()
+
+
+def _preview_stored(*, run: ImportRun, records: list[ImportFile], actor: User | None) -> dict[str, Any]:
+    files = _open_stored(records)
+    try:
+        return _preview(run=run, files=files, actor=actor)
+    finally:
+        _close(files)
+
+
+def count_rows(handle: IO[bytes]) -> int:
+    """Data rows in a CSV, by counting line breaks (one fast pass): the total a progress bar moves to."""
+    handle.seek(0)
+    lines, last = 0, b""
+    while chunk := handle.read(1 << 20):
+        lines += chunk.count(b"\n")
+        last = chunk[-1:]
+    handle.seek(0)
+    if last and last != b"\n":
+        lines += 1
+    return max(lines - 1, 0)
+
+
+class _Progress:
+    """Writes rows_done at most every PROGRESS_INTERVAL seconds, as its own autocommitted UPDATE."""
+
+    def __init__(self, run: ImportRun, echo: Callable[[int, int], None] | None = None) -> None:
+        self.run, self.echo, self.last = run, echo, 0.0
+
+    def __call__(self, rows_done: int) -> None:
+        now = time.monotonic()
+        if now - self.last < PROGRESS_INTERVAL:
+            return
+        self.last = now
+        done = min(rows_done, self.run.rows_total)
+        ImportRun.objects.filter(pk=self.run.pk).update(rows_done=done)
+        if self.echo is not None:
+            self.echo(done, self.run.rows_total)
+
+
+# The run's life: create (with preview), choose the group, confirm or cancel, execute -------
+
+
+def import_run_create(
+    *,
+    trust: Trust,
+    actor: User,
+    kind: str,
+    uploaded_files: list[UploadedFile],
+    options: dict[str, Any],
+) -> ImportRun:
+    """Check the uploads, store them privately and preview the import; on any refusal nothing is stored."""
+    module = importer_for(kind)
+    detected = _check_uploads(module, kind, uploaded_files)
+    run = ImportRun(
+        trust=trust,
+        kind=kind,
+        requested_by=actor,
+        status=ImportStatus.PREVIEW,
+        group_uid=str(options.get("group_uid") or "").strip() if kind == ImportKind.GIAS else "",
+    )
+    records: list[ImportFile] = []
+    try:
+        for upload, found in zip(uploaded_files, detected, strict=True):
+            record = ImportFile(run=run, original_name=(upload.name or "upload.csv")[:255], detected=found)
+            record.size = upload.size or 0
+            upload.seek(0)
+            record.file.save(record.original_name, upload, save=False)
+            records.append(record)
+        run.preview = _preview_stored(run=run, records=records, actor=actor)
+        with transaction.atomic():
+            run.full_clean()
+            run.save()
+            for record in records:
+                record.run = run
+                record.full_clean()
+                record.save()
+    except BaseException:
+        # Storage is not transactional: a refused upload must leave no file behind.
+        _delete_stored(records)
+        raise
+    return run
+
+
+def _delete_stored(records: list[ImportFile]) -> None:
+    """Delete a run's stored files, and on a local disk the run's folder too."""
+    folders = set()
+    for record in records:
+        if record.file.name:
+            record.file.storage.delete(record.file.name)
+            folders.add((record.file.storage, os.path.dirname(record.file.name)))
+    for storage, folder in folders:
+        with contextlib.suppress(NotImplementedError, OSError):  # not a local disk, or not empty
+            os.rmdir(storage.path(folder))
+
+
+def import_run_choose_group(*, run: ImportRun, actor: User, group_uid: str) -> ImportRun:
+    """Set the trust's GIAS Group UID on a run and preview the import for it."""
+    if run.kind != ImportKind.GIAS:
+        raise ApplicationError("Only a GIAS import has a group to choose.")
+    if run.status != ImportStatus.PREVIEW:
+        raise ApplicationError("This import is no longer waiting for a preview.")
+    group_uid = (group_uid or "").strip()
+    if not group_uid:
+        raise ApplicationError("Choose the trust's Group UID.", {"field": "group_uid"})
+    records = list(run.files.all())
+    if not records:
+        raise ApplicationError("This import has no files: start a new import.")
+    previous = run.group_uid
+    run.group_uid = group_uid
+    try:
+        run.preview = _preview_stored(run=run, records=records, actor=actor)
+    except BaseException:
+        run.group_uid = previous
+        raise
+    run.save(update_fields=["group_uid", "preview", "updated_at"])
+    return run
+
+
+def import_run_confirm(*, run: ImportRun, actor: User) -> ImportRun:
+    """Queue the previewed import; a background job runs it (at once, in-process, without Redis)."""
+    from schools.tasks import import_run_task  # the task module imports this one
+
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().select_related("trust").get(pk=run.pk)
+        if run.status != ImportStatus.PREVIEW:
+            raise ApplicationError(f"This import cannot be confirmed: it is {run.get_status_display().lower()}.")
+        if not is_previewed(run):
+            raise ApplicationError("Choose the trust's Group UID and check the preview before confirming.")
+        if not run.files.exists():
+            raise ApplicationError("This import has no files: start a new import.")
+        if ImportRun.objects.filter(trust=run.trust, status__in=ACTIVE).exists():
+            # Two imports writing the same schools at once would fail on each other's rows.
+            raise ApplicationError("Another import for this trust is still running: confirm this one when it ends.")
+        run.status = ImportStatus.QUEUED
+        run.error = ""
+        run.rows_done = 0
+        run.save(update_fields=["status", "error", "rows_done", "updated_at"])
+        transaction.on_commit(partial(import_run_task.delay, trust_id=run.trust_id, run_id=run.pk, actor_id=actor.pk))
+    return run
+
+
+def import_run_cancel(*, run: ImportRun, actor: User) -> ImportRun:
+    """Drop a previewed import that will not be confirmed, and delete its uploaded files."""
+    if run.status != ImportStatus.PREVIEW:
+        raise ApplicationError(f"This import cannot be cancelled: it is {run.get_status_display().lower()}.")
+    with transaction.atomic():
+        run.status = ImportStatus.CANCELLED
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "finished_at", "updated_at"])
+        transaction.on_commit(partial(_delete_stored, list(run.files.all())))
+    return run
+
+
+def _fail(run: ImportRun, message: str) -> None:
+    run.status = ImportStatus.FAILED
+    run.error = message
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "error", "finished_at", "updated_at"])
+
+
+def _run_now(
+    *, run: ImportRun, files: Files, actor: User | None, echo: Callable[[int, int], None] | None = None
+) -> ImportRun:
+    """Execute a RUNNING run on open files, store its report or its error; never raises for a bad file."""
+    run.rows_total = sum(count_rows(handle) for _, handle in files)
+    run.rows_done = 0
+    run.save(update_fields=["rows_total", "rows_done", "updated_at"])
+    try:
+        report = _execute(
+            module=importer_for(run.kind),
+            trust=run.trust,
+            files=files,
+            options=run_options(run),
+            actor=actor,
+            dry_run=False,
+            progress=_Progress(run, echo),
+        )
+    except ApplicationError as error:
+        said = "nothing was" in error.message.lower()
+        _fail(run, error.message if said else f"{error.message} Nothing was changed.")
+        return run
+    except Exception:
+        logger.exception("Import run %s failed", run.pk)
+        _fail(run, "The import stopped on an unexpected error and nothing was changed. The error has been logged.")
+        return run
+    run.report = report.as_dict()
+    if actor is not None:
+        run.report["run_by"] = actor.full_name or actor.email
+    rows = int(run.report.get("rows_read") or run.rows_total)
+    run.rows_total = run.rows_done = rows
+    run.status = ImportStatus.DONE
+    run.finished_at = timezone.now()
+    run.save(update_fields=["report", "rows_total", "rows_done", "status", "finished_at", "updated_at"])
+    return run
+
+
+def import_run_execute(*, run_id: int, actor_id: int | None = None) -> ImportRun:
+    """Run a confirmed import (called by the job): progress while reading, then one transaction, then the report."""
+    claimed = ImportRun.objects.filter(pk=run_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now(), updated_at=timezone.now()
+    )
+    run = ImportRun.objects.select_related("trust", "requested_by").get(pk=run_id)
+    if not claimed:
+        return run  # already run, running or cancelled: a redelivered job must not import twice
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else run.requested_by
+    try:
+        files = _open_stored(list(run.files.all()))
+    except OSError:
+        logger.exception("Import run %s: stored files missing", run.pk)
+        _fail(run, "The uploaded files could not be read back from storage; nothing was changed.")
+        return run
+    try:
+        return _run_now(run=run, files=files, actor=actor)
+    finally:
+        _close(files)
+
+
+def import_run_now(
+    *,
+    trust: Trust,
+    actor: User | None,
+    kind: str,
+    files: Files,
+    options: dict[str, Any],
+    dry_run: bool = False,
+    echo: Callable[[int, int], None] | None = None,
+) -> ImportRun:
+    """Import local files at once (the management command), recorded as a run with its report.
+
+    The files are not copied into storage. A dry run returns an unsaved run whose preview is the report.
+    """
+    module = importer_for(kind)
+    run = ImportRun(trust=trust, kind=kind, requested_by=actor, group_uid=str(options.get("group_uid") or ""))
+    if dry_run:
+        report = _execute(module=module, trust=trust, files=files, options=run_options(run), actor=actor, dry_run=True)
+        run.preview = report.as_dict()
+        return run
+    run.status = ImportStatus.RUNNING
+    run.started_at = timezone.now()
+    run.full_clean()
+    run.save()
+    return _run_now(run=run, files=files, actor=actor, echo=echo)
