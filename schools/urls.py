@@ -13,6 +13,7 @@ urlpatterns = [
     path(
         "schools/<uuid:school_uuid>/inspections/<uuid:inspection_uuid>/", views.inspection_edit, name="inspection-edit"
     ),
+    path("schools/<uuid:school_uuid>/attendance/", views.attendance_enter, name="school-attendance"),
     path("schools/<uuid:school_uuid>/predictions/", views.predictions, name="school-predictions"),
     path(
         "schools/<uuid:school_uuid>/predictions/template.<str:fmt>",

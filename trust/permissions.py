@@ -28,6 +28,7 @@ class Action(StrEnum):
     USE_API_TOKENS = "use_api_tokens"
     RECORD_INSPECTIONS = "record_inspections"
     ENTER_PREDICTIONS = "enter_predictions"
+    ENTER_ATTENDANCE = "enter_attendance"
     VIEW_JOINING = "view_joining"
     MANAGE_JOINING = "manage_joining"
     RATIFY_JOINING = "ratify_joining"
@@ -70,6 +71,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.RECORD_INSPECTIONS: frozenset({E, IL}),
     # Headteachers for their own school; the trust's leads may enter on a school's behalf.
     Action.ENTER_PREDICTIONS: frozenset({E, IL, HT}),
+    Action.ENTER_ATTENDANCE: frozenset({E, IL, HT}),
     # Joining the trust (seed 003): trustees are the directors who read due diligence; executives ratify.
     Action.VIEW_JOINING: frozenset({E, IL, TR}),
     Action.MANAGE_JOINING: frozenset({E, IL}),

@@ -33,6 +33,7 @@ class ImportRun(BaseModel):
     status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.PREVIEW)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     group_uid = models.CharField(max_length=20, blank=True)
+    options = models.JSONField(default=dict, blank=True, help_text="e.g. the academic year of a DfE file.")
     preview = models.JSONField(default=dict, blank=True)
     report = models.JSONField(default=dict, blank=True)
     rows_total = models.PositiveIntegerField(default=0)

@@ -68,7 +68,9 @@ def importer_for(kind: str) -> ModuleType:
 
 
 def run_options(run: ImportRun) -> dict[str, Any]:
-    return {"group_uid": run.group_uid} if run.kind == ImportKind.GIAS else {}
+    if run.kind == ImportKind.GIAS:
+        return {"group_uid": run.group_uid}
+    return dict(run.options or {})
 
 
 def is_previewed(run: ImportRun) -> bool:
@@ -234,6 +236,7 @@ def import_run_create(
         requested_by=actor,
         status=ImportStatus.PREVIEW,
         group_uid=str(options.get("group_uid") or "").strip() if kind == ImportKind.GIAS else "",
+        options={"academic_year": options["academic_year"]} if options.get("academic_year") else {},
     )
     records: list[ImportFile] = []
     try:

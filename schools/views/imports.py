@@ -1,5 +1,6 @@
 """Import pages: history, upload, choose the trust's GIAS group, preview and confirm, progress, report."""
 
+import datetime
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from core.academic import academic_year_for, academic_year_label
 from core.exceptions import ApplicationError
 from schools.importers.base import ImportFileError
 from schools.models import ImportKind, ImportStatus
@@ -78,6 +80,14 @@ class ImportUploadForm(forms.Form):
         required=False,
         help_text="For example 3201. Leave it blank to choose from the trusts listed in the group links file.",
     )
+    academic_year = forms.TypedChoiceField(
+        label="Academic year of the results",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Take it from the file name (e.g. 2018-2019_936_ks2final.csv)")]
+        + [(year, academic_year_label(year)) for year in range(academic_year_for(datetime.date.today()), 2009, -1)],
+    )
 
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,6 +95,8 @@ class ImportUploadForm(forms.Form):
         self.fields["files"].help_text = f"{KIND_HELP[ImportKind(kind)]} Up to {limit} MB each."
         if kind != ImportKind.GIAS:
             del self.fields["group_uid"]
+        if kind != ImportKind.PERFORMANCE:
+            del self.fields["academic_year"]
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Upload and preview"))
 
@@ -139,7 +151,10 @@ def import_new(request: HttpRequest, import_kind: str) -> HttpResponse:
                 actor=request.user,
                 kind=kind,
                 uploaded_files=form.cleaned_data["files"],
-                options={"group_uid": form.cleaned_data.get("group_uid", "")},
+                options={
+                    "group_uid": form.cleaned_data.get("group_uid", ""),
+                    "academic_year": form.cleaned_data.get("academic_year"),
+                },
             )
         except (ApplicationError, ValidationError) as error:
             _form_error(form, error)

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.academic import academic_year_label
+from core.academic import academic_year_for, academic_year_label
 from core.exceptions import ApplicationError
 from core.exports import export_response
 from reviews.selectors.ratings import current_ratings
@@ -35,6 +35,7 @@ from schools.selectors.schools import (
     school_list as select_school_list,
 )
 from schools.services.inspections import inspection_record
+from schools.services.measures import ENTERED_MEASURES, measure_values_enter
 from schools.services.predictions import (
     TEMPLATE_COLUMNS,
     parse_prediction_upload,
@@ -285,3 +286,41 @@ def inspection_radar_page(request: HttpRequest) -> HttpResponse:
     rows = [row for row in inspection_radar(request.trust, timezone.localdate()) if row.school.pk in visible]
     groups = [(label, [r for r in rows if r.likelihood == label]) for label in (THIS_YEAR, NEXT_YEAR, LATER)]
     return render(request, "schools/radar.html", {"groups": groups, "today": timezone.localdate()})
+
+
+@trust_view(Action.ENTER_ATTENDANCE)
+def attendance_enter(request: HttpRequest, school_uuid: UUID) -> HttpResponse:
+    school = _school(request, school_uuid)
+    years = [academic_year_for(timezone.localdate()) - offset for offset in range(0, 5)]
+    errors: list[str] = []
+    if request.method == "POST":
+        year = (
+            int(request.POST.get("academic_year", years[0])) if request.POST.get("academic_year", "").isdigit() else 0
+        )
+        try:
+            if year not in years:
+                raise ApplicationError("Choose one of the academic years listed.")
+            saved = measure_values_enter(
+                school=school,
+                actor=request.user,
+                academic_year=year,
+                values={m.code: request.POST.get(m.code, "") for m in ENTERED_MEASURES},
+            )
+        except ApplicationError as error:
+            errors.append(error.message)
+        else:
+            messages.success(
+                request, f"{saved} figure{'s' if saved != 1 else ''} saved for {academic_year_label(year)}."
+            )
+            return redirect("school-detail", trust_slug=request.trust.slug, school_uuid=school.uuid)
+    return render(
+        request,
+        "schools/attendance_form.html",
+        {
+            "school": school,
+            "measures": ENTERED_MEASURES,
+            "years": [(y, academic_year_label(y)) for y in years],
+            "errors": errors,
+            "posted": request.POST,
+        },
+    )

@@ -20,6 +20,7 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
         "POST": trust_page({E, IL, HT}, ok=302, governor=404),
     },
     "school-predictions-template": {"GET": trust_page({E, IL, HT})},
+    "school-attendance": {"GET": trust_page({E, IL, HT}), "POST": trust_page({E, IL, HT})},
     "school-predictions-upload": {"GET": {**everyone(405), OTHER: 404}, "POST": trust_page({E, IL, HT}, ok=302)},
     # API: reads as the pages; writes need the role before the school is even looked up (403).
     "api-school-list": {"GET": trust_page({E, IL, HT, TR, GV}, anon=401)},

@@ -244,3 +244,28 @@ def test_a_left_school_shows_as_left_in_the_report(trust_a, tmp_path, django_cap
     page = client.get(url("import-detail", trust_a, import_run_uuid=run.uuid)).content.decode()
     assert "Marked as left the trust" in page and "The Raleigh School" in page
     assert gias_schools(trust_a)[137014].status == MembershipStatus.LEFT
+
+
+def test_a_performance_file_without_the_year_in_its_name_takes_the_year_chosen_on_the_page(
+    trust_a, django_capture_on_commit_callbacks
+):
+    from schools.models import MeasureValue
+    from tests.schools.test_import_gias import PRIMARY_2022
+
+    real = PRIMARY_2022.parent.parent / "performance" / "2018-2019_936_ks2final.csv"
+    with scopes_disabled():
+        School.objects.create(trust=trust_a.trust, urn=137014, name="Surrey academy")
+    client = trust_a.client_for("executive")
+    renamed = SimpleUploadedFile("surrey-ks2.csv", real.read_bytes(), content_type="text/csv")
+    refused = client.post(url("import-new", trust_a, import_kind="performance"), {"files": [renamed]})
+    assert "academic year" in refused.content.decode().lower()
+
+    renamed.seek(0)
+    client.post(url("import-new", trust_a, import_kind="performance"), {"files": [renamed], "academic_year": "2018"})
+    run = only_run(trust_a)
+    assert run.options == {"academic_year": 2018}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("import-confirm", trust_a, import_run_uuid=run.uuid))
+    with scopes_disabled():
+        years = set(MeasureValue.objects.filter(school__urn=137014).values_list("academic_year", flat=True))
+    assert years == {2018}

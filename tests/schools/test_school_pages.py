@@ -266,3 +266,28 @@ def test_the_radar_groups_schools_by_when_they_are_likely_to_be_inspected(trust_
 def test_a_governor_sees_only_their_school_on_the_radar(trust_a):
     page = trust_a.client_for("governor").get("/t/alder/schools/radar/").content.decode()
     assert "Alder Trust School 2" in page and "Alder Trust School 1" not in page
+
+
+def test_a_headteacher_enters_attendance_shown_against_england(trust_a):
+    school, _ = _school_facts(trust_a)
+    client = trust_a.client_for("headteacher")
+    response = client.post(
+        f"/t/alder/schools/{school.uuid}/attendance/",
+        {"academic_year": "2025", "overall_absence": "5.8", "persistent_absence": ""},
+    )
+    assert response.status_code == 302
+    with scopes_disabled():
+        value = MeasureValue.objects.get(school=school, measure="overall_absence", academic_year=2025)
+    assert value.value == Decimal("5.8") and value.source.startswith("Entered by")
+    with scopes_disabled():
+        assert not MeasureValue.objects.filter(measure="persistent_absence").exists()  # left blank
+
+
+def test_attendance_over_100_percent_is_refused_and_nothing_saved(trust_a):
+    school = trust_a.schools[0]
+    page = trust_a.client_for("improvement_lead").post(
+        f"/t/alder/schools/{school.uuid}/attendance/", {"academic_year": "2025", "overall_absence": "140"}
+    )
+    assert "not between 0 and 100" in page.content.decode()
+    with scopes_disabled():
+        assert not MeasureValue.objects.exists()
