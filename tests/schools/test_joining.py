@@ -387,7 +387,7 @@ def test_executive_adds_writes_ratifies_and_starts_induction(trust_a):
     )
     body = response.content.decode()
     assert "Hazel Primary is now a member school of Alder Trust" in body
-    assert "0 of 4 steps done" in body and "Available when the improvement plans feature arrives" in body
+    assert "0 of 4 steps done" in body and "Open improvement plans" in body
     with scope(trust=trust_a.trust.pk):
         school = School.objects.get(urn=730009)
         item = InductionItem.objects.get(school=school, code="induction_review")
@@ -510,6 +510,8 @@ def test_an_induction_step_links_to_its_capability_once_that_page_exists(trust_a
     school = ratified(trust_a)
     # Stand in for the later self-evaluation page with one that takes the same parameters.
     monkeypatch.setitem(selectors.INDUCTION_CAPABILITIES, "self_evaluation", ("self-evaluation", "school-detail"))
+    # And one whose page does not exist (yet).
+    monkeypatch.setitem(selectors.INDUCTION_CAPABILITIES, "improvement_plan", ("improvement plans", "no-such-page"))
     body = trust_a.client_for("trustee").get(url("joining-induction", trust_a, joining_school_uuid=school.uuid))
     text = body.content.decode()
     assert f'href="{url("school-detail", trust_a, school_uuid=school.uuid)}">Open self-evaluation' in text
