@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
+from interventions.demo_interventions import seed_interventions
 from interventions.demo_plans import seed_plans
 from interventions.demo_register import seed_register
 from reviews.demo_evidence import seed_evidence_and_sef
@@ -110,4 +111,5 @@ def _seed_capabilities(*, trust: Trust, schools: list[School], people: list[tupl
     seed_reviews(trust=trust, schools=schools, people=people, today=today)
     seed_ratings(trust=trust, schools=schools, people=people, today=today)
     seed_register(trust=trust, schools=schools, people=people, today=today)
+    seed_interventions(trust=trust, schools=schools, people=people, today=today)
     seed_plans(trust=trust, schools=schools, people=people, today=today)

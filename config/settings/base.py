@@ -125,6 +125,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models share field names such as `status`: give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "InterventionStatusEnum": "interventions.models.InterventionStatus",
+        "SupportRequestStatusEnum": "interventions.models.SupportRequestStatus",
+        "ExpertiseAreaEnum": "interventions.models.ExpertiseArea",
+        "ActionStatusEnum": "interventions.models.ActionStatus",
+    },
 }
 
 REDIS_URL = env.str("REDIS_URL", default="")
