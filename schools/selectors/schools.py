@@ -141,4 +141,24 @@ def school_timeline(school: School, inspections: list[InspectionView]) -> list[T
                     link.linked_on, "predecessor", f"Took over from {link.predecessor_name or link.predecessor_urn}"
                 )
             )
+    events += _support_events(school)
     return sorted(events, key=lambda e: e.date, reverse=True)
+
+
+def _support_events(school: School) -> list[TimelineEvent]:
+    """Ratings, interventions and improvement-plan milestones (three queries)."""
+    from interventions.models import ImprovementPlan, Intervention, InterventionStatus
+    from reviews.models import Rating
+
+    events = [
+        TimelineEvent(r.effective_on, "rating", f"Placed at {r.level_name} on the support scale")
+        for r in Rating.objects.filter(school=school).only("effective_on", "level_name")
+    ]
+    for i in Intervention.objects.filter(school=school).exclude(status=InterventionStatus.CANCELLED):
+        events.append(TimelineEvent(i.starts_on, "intervention", f"Intervention began: {i.title}"))
+        if i.closed_on:
+            events.append(TimelineEvent(i.closed_on, "intervention", f"Intervention closed with its impact: {i.title}"))
+    for plan in ImprovementPlan.objects.filter(school=school, agreed_on__isnull=False):
+        label = f"{plan.academic_year}/{(plan.academic_year + 1) % 100:02d}"
+        events.append(TimelineEvent(plan.agreed_on, "plan", f"Improvement plan {label} agreed with the trust"))
+    return events

@@ -291,3 +291,27 @@ def test_attendance_over_100_percent_is_refused_and_nothing_saved(trust_a):
     assert "not between 0 and 100" in page.content.decode()
     with scopes_disabled():
         assert not MeasureValue.objects.exists()
+
+
+def test_the_timeline_shows_interventions_and_plan_milestones(trust_a):
+    from interventions.models import ImprovementPlan, Intervention
+
+    school = trust_a.schools[0]
+    with scopes_disabled():
+        Intervention.objects.create(
+            school=school,
+            title="Maths fluency",
+            area_of_need="maths",
+            delivery_model="in_school",
+            success_criteria="Scores rise",
+            starts_on=datetime.date(2025, 9, 8),
+            ends_on=datetime.date(2025, 12, 12),
+            status="closed",
+            closed_on=datetime.date(2025, 12, 12),
+        )
+        ImprovementPlan.objects.create(
+            school=school, academic_year=2025, status="agreed", agreed_on=datetime.date(2025, 10, 1)
+        )
+    page = trust_a.client_for("headteacher").get(f"/t/alder/schools/{school.uuid}/").content.decode()
+    assert "Intervention began: Maths fluency" in page and "Intervention closed with its impact" in page
+    assert "Improvement plan 2025/26 agreed with the trust" in page
