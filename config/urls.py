@@ -15,6 +15,7 @@ api_trust_patterns = [
     path("", include("reviews.api.urls")),
     path("", include("trust.scales.api")),
     path("", include("interventions.api.urls")),
+    path("", include("trust.calendar.api")),
 ]
 
 urlpatterns = [
@@ -39,6 +40,8 @@ urlpatterns = [
     path("t/<slug:trust_slug>/", include("reviews.urls")),
     path("t/<slug:trust_slug>/", include("trust.scales.urls")),
     path("t/<slug:trust_slug>/", include("interventions.urls")),
+    path("t/<slug:trust_slug>/", include("trust.calendar.urls")),
+    path("", include("trust.calendar.feed_urls")),
     path("api/v1/me/", trust_api.MeView.as_view(), name="api-me"),
     path("api/v1/t/<slug:trust_slug>/", include(api_trust_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

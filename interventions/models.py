@@ -352,3 +352,105 @@ class PlanUpdate(BaseModel):
 
     def __str__(self) -> str:
         return f"Update on {self.plan}"
+
+
+class ActivityType(models.TextChoices):
+    # Visits planned from a school's level (seed 003's calendar; seed 000's universal offer).
+    HEALTH_CHECK = "health_check", "Health-check visit"
+    MONITORING_VISIT = "monitoring_visit", "Monitoring visit"
+    EVALUATION_MEETING = "evaluation_meeting", "Evaluation meeting and visit"
+    WEEKLY_MONITORING = "weekly_monitoring", "Weekly monitoring visit"
+    ANNUAL_REVIEW = "annual_review", "Annual review"
+    # Trust-wide events (seed 003's calendar).
+    HT_PERFORMANCE_MANAGEMENT = "ht_performance_management", "Headteacher performance management"
+    HT_PM_REVIEW = "ht_pm_review", "Headteacher performance management review"
+    MODERATION = "moderation", "Moderation"
+    PLAN_AGREED = "plan_agreed", "Improvement plan agreed"
+    PLAN_REVIEWED = "plan_reviewed", "Improvement plan reviewed and written"
+    MIDDLE_LEADERS_SYMPOSIUM = "middle_leaders_symposium", "Middle leaders' symposium"
+    REPORT_TO_DIRECTORS = "report_to_directors", "Report to directors"
+    EVALUATION_OF_IMPACT = "evaluation_of_impact", "Evaluation of impact"
+    HEADTEACHERS_NETWORK = "headteachers_network", "Headteachers' network meeting"
+    OTHER = "other", "Other"
+
+
+class ActivityStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+    MISSED = "missed", "Missed"
+
+
+class ActivitySource(models.TextChoices):
+    LEVEL = "level", "Planned from the school's level"
+    TRUST_EVENT = "trust_event", "Trust calendar"
+    MANUAL = "manual", "Added by hand"
+
+
+class Activity(BaseModel):
+    """A visit to a school or a trust-wide event on the calendar; visits are planned from the school's level."""
+
+    trust = models.ForeignKey("trust.Trust", on_delete=models.CASCADE, related_name="activities")
+    school = models.ForeignKey(
+        "schools.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="activities",
+        help_text="Empty for a trust-wide event.",
+    )
+    activity_type = models.CharField(max_length=40, choices=ActivityType.choices)
+    title = models.CharField(max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    planned_on = models.DateField()
+    status = models.CharField(max_length=20, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED)
+    source = models.CharField(max_length=20, choices=ActivitySource.choices, default=ActivitySource.MANUAL)
+    level = models.ForeignKey(
+        "trust.SupportLevel",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The level a planned visit came from.",
+    )
+    cancelled_reason = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    notes_shared_with_school = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    evidence = models.ManyToManyField("reviews.Evidence", blank=True, related_name="visits")
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        ordering = ["planned_on", "id"]
+        indexes = [
+            # Calendar month/week views and "my visits": a trust's activities by date, an owner's by date.
+            models.Index(fields=["trust", "planned_on"], name="activity_trust_date"),
+            models.Index(fields=["owner", "planned_on"], name="activity_owner_date"),
+            models.Index(fields=["school", "status", "planned_on"], name="activity_school_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} on {self.planned_on:%d %b %Y}"
+
+
+class ReminderSent(models.Model):
+    """One reminder email, recorded so a job that runs twice sends it once.
+
+    `key` names the reminder exactly, e.g. "weekly:2026-W48:<user uuid>" or "before-visit:<activity uuid>".
+    """
+
+    trust = models.ForeignKey("trust.Trust", on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200, unique=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(trust="trust")
+
+    def __str__(self) -> str:
+        return self.key

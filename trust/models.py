@@ -218,3 +218,58 @@ class SupportLevel(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AcademicYear(BaseModel):
+    """The trust's academic year (start year 2026 = 2026/27): three terms of two half-terms each."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="academic_years")
+    start_year = models.PositiveSmallIntegerField()
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        ordering = ["-start_year"]
+        constraints = [models.UniqueConstraint(fields=["trust", "start_year"], name="one_year_per_trust")]
+
+    def __str__(self) -> str:
+        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
+
+
+class HalfTerm(BaseModel):
+    """One of the six half-terms: 1-2 Autumn, 3-4 Spring, 5-6 Summer; teaching days between the dates."""
+
+    academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="half_terms")
+    number = models.PositiveSmallIntegerField()
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    objects = ScopedManager(trust="academic_year__trust")
+
+    class Meta:
+        ordering = ["academic_year", "number"]
+        constraints = [models.UniqueConstraint(fields=["academic_year", "number"], name="one_half_term_per_number")]
+
+    def __str__(self) -> str:
+        return f"{self.term} {2 - self.number % 2} {self.academic_year}"
+
+    @property
+    def term(self) -> str:
+        return ("Autumn", "Spring", "Summer")[(self.number - 1) // 2]
+
+
+class CalendarFeed(BaseModel):
+    """A person's private iCalendar feed for one trust; the token is stored hashed and can be revoked."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds")
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token_hash = models.CharField(max_length=64, unique=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user} in {self.trust}"

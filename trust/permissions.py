@@ -58,6 +58,12 @@ class Action(StrEnum):
     REQUEST_SUPPORT = "request_support"
     TRIAGE_REQUESTS = "triage_requests"
     VIEW_REQUESTS = "view_requests"
+    # Calendar and visits.
+    MANAGE_CALENDAR = "manage_calendar"
+    VIEW_CALENDAR = "view_calendar"
+    PLAN_VISITS = "plan_visits"
+    RECORD_VISITS = "record_visits"
+    USE_CALENDAR_FEED = "use_calendar_feed"
     IMPORT_DATA = "import_data"
 
 
@@ -104,6 +110,13 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.REQUEST_SUPPORT: frozenset({HT}),
     Action.TRIAGE_REQUESTS: frozenset({E, IL}),
     Action.VIEW_REQUESTS: frozenset({E, IL, HT, GV}),
+    # Academic years and trust-wide events are trust settings; everyone else reads what concerns them.
+    Action.MANAGE_CALENDAR: frozenset({E}),
+    Action.VIEW_CALENDAR: frozenset({E, IL, HT, GV, SP}),
+    Action.PLAN_VISITS: frozenset({E, IL}),
+    # Specialists record the visits they own; selectors narrow them to those.
+    Action.RECORD_VISITS: frozenset({E, IL, SP}),
+    Action.USE_CALENDAR_FEED: EVERYONE,
     # Public-data imports (GIAS, Ofsted, DfE performance) change every school's record: executives only.
     Action.IMPORT_DATA: frozenset({E}),
 }

@@ -4,5 +4,6 @@ from interventions.api.interventions import urlpatterns as intervention_urls
 from interventions.api.plans import urlpatterns as plan_urls
 from interventions.api.register import urlpatterns as register_urls
 from interventions.api.requests import urlpatterns as request_urls
+from interventions.api.visits import urlpatterns as visit_urls
 
-urlpatterns = [*register_urls, *intervention_urls, *plan_urls, *request_urls]
+urlpatterns = [*register_urls, *intervention_urls, *plan_urls, *request_urls, *visit_urls]

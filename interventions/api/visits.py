@@ -1,0 +1,3 @@
+"""API for visits, mounted under /api/v1/t/<trust_slug>/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages for visits, mounted under /t/<trust_slug>/."""
+
+urlpatterns: list = []

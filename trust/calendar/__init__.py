@@ -1,0 +1,1 @@
+"""The academic calendar: years, terms and half-terms; private iCalendar feeds."""

@@ -1,0 +1,3 @@
+"""Calendar API, mounted under /api/v1/t/<trust_slug>/."""
+
+urlpatterns: list = []

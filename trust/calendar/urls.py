@@ -1,0 +1,3 @@
+"""Calendar settings pages, mounted under /t/<trust_slug>/."""
+
+urlpatterns: list = []
