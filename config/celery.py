@@ -9,3 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 app = Celery("trustwide")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Periodic jobs run per trust (every task needs a trust id): trust.beat.TrustScheduler adds one beat
+# entry per trust for each job in trust.beat.PER_TRUST_JOBS. `manage.py send_reminders` does the
+# same fan-out once, for cron or by hand.
+app.conf.beat_scheduler = "trust.beat:TrustScheduler"

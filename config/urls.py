@@ -41,6 +41,7 @@ urlpatterns = [
     path("t/<slug:trust_slug>/", include("trust.scales.urls")),
     path("t/<slug:trust_slug>/", include("interventions.urls")),
     path("t/<slug:trust_slug>/", include("trust.calendar.urls")),
+    path("t/<slug:trust_slug>/", include("trust.calendar.feed_pages")),
     path("", include("trust.calendar.feed_urls")),
     path("api/v1/me/", trust_api.MeView.as_view(), name="api-me"),
     path("api/v1/t/<slug:trust_slug>/", include(api_trust_patterns)),

@@ -9,6 +9,7 @@ from django_scopes import scope
 from interventions.demo_interventions import seed_interventions
 from interventions.demo_plans import seed_plans
 from interventions.demo_register import seed_register
+from interventions.demo_visits import seed_visits
 from reviews.demo_evidence import seed_evidence_and_sef
 from reviews.demo_ratings import seed_ratings
 from reviews.demo_reviews import seed_reviews
@@ -113,3 +114,4 @@ def _seed_capabilities(*, trust: Trust, schools: list[School], people: list[tupl
     seed_register(trust=trust, schools=schools, people=people, today=today)
     seed_interventions(trust=trust, schools=schools, people=people, today=today)
     seed_plans(trust=trust, schools=schools, people=people, today=today)
+    seed_visits(trust=trust, schools=schools, people=people, today=today)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
+from interventions.services.planning import visits_replan
 from reviews.models import Evidence, Rating
 from reviews.suggestions import suggest_for_school
 from schools.models import School
@@ -81,4 +82,5 @@ def rating_decide(
     with transaction.atomic():
         rating.save()
         rating.evidence.set(evidence)
+        visits_replan(school=school, actor=actor)
     return rating

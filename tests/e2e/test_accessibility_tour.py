@@ -45,6 +45,14 @@ EXECUTIVE_PAGES = [
     ("intervention-list", {}),
     ("intervention-commission", {}),
     ("request-list", {}),
+    ("calendar-month", {}),
+    ("calendar-week", {}),
+    ("visit-mine", {}),
+    ("visit-summary", {}),
+    ("visit-load", {}),
+    ("visit-add", {}),
+    ("calendar-year-list", {}),
+    ("calendar-feed", {}),
 ]
 HEADTEACHER_PAGES = [
     ("school-detail", {"school": 0}),
@@ -55,6 +63,9 @@ HEADTEACHER_PAGES = [
     ("evidence-list", {}),
     ("intervention-list", {}),
     ("request-create", {}),
+    ("calendar-month", {}),
+    ("visit-school", {"school": 0}),
+    ("calendar-feed", {}),
 ]
 
 

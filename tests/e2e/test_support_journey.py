@@ -42,7 +42,7 @@ def test_request_becomes_a_school_to_school_intervention_that_is_checked_and_clo
     assert_accessible(page)
     page.get_by_label("Area of need").select_option(label="Maths")
     page.get_by_label("What is needed, and why now").fill("Year 5 maths fell sharply; we need help with fluency.")
-    page.get_by_role("button").filter(has_text="end").first.click()
+    page.get_by_role("button", name="Send the request").click()
     expect(page.get_by_role("main")).to_contain_text("Maths")
 
     # The improvement lead accepts it and picks the school-to-school lead from the brokering list.

@@ -33,6 +33,8 @@ class LevelTemplate:
     monitoring_cadence: str = ""
     reporting_cadence: str = ""
     rules: tuple[dict[str, Any], ...] = ()
+    # Calendar activities the level entitles a school to; see `activity` and interventions.services.planning.
+    activities: tuple[dict[str, str], ...] = ()
     heading: str = ""  # the seed's heading for this level, verbatim
 
     def as_fields(self) -> dict[str, Any]:
@@ -50,6 +52,7 @@ class LevelTemplate:
             "reporting_cadence": self.reporting_cadence,
             "expected_duration_months": self.expected_duration_months,
             "rules": [dict(rule) for rule in self.rules],
+            "activities": [dict(item) for item in self.activities],
         }
 
 
@@ -64,6 +67,40 @@ class ScaleTemplate:
 
 def rule(indicator: str, op: str, value: Any, note: str) -> dict[str, Any]:
     return {"indicator": indicator, "op": op, "value": value, "note": note}
+
+
+CADENCES = ("yearly", "termly", "half_termly", "weekly")
+
+
+def activity(activity_type: str, cadence: str, title: str, term: str = "") -> dict[str, str]:
+    """One calendar entitlement: an interventions.models.ActivityType value, a cadence, and for a yearly one
+    the term it falls in (Autumn, Spring or Summer)."""
+    item = {"type": activity_type, "cadence": cadence, "title": title}
+    if term:
+        item["term"] = term
+    return item
+
+
+# Activity types, spelled as interventions.models.ActivityType values (trust must not import interventions).
+HEALTH_CHECK, MONITORING_VISIT, EVALUATION_MEETING, WEEKLY_MONITORING, ANNUAL_REVIEW = (
+    "health_check",
+    "monitoring_visit",
+    "evaluation_meeting",
+    "weekly_monitoring",
+    "annual_review",
+)
+
+# Seed 000: "all schools will receive termly visits to provide a health check" (the universal offer).
+_UNIVERSAL_VISIT = activity(HEALTH_CHECK, "termly", "Termly health-check visit (universal offer)")
+# Seed 003's calendar, cumulative: Green's rows, then Amber's, then Red's. The annual review sits in Spring.
+_GREEN_CALENDAR = (
+    activity(ANNUAL_REVIEW, "yearly", "Annual review of strengths and areas for development", term="Spring"),
+    activity(HEALTH_CHECK, "termly", "Termly monitoring visit (health check)"),
+)
+_AMBER_CALENDAR = _GREEN_CALENDAR + (
+    activity(EVALUATION_MEETING, "half_termly", "Half-termly evaluation meeting and visit from CEO/DoTL"),
+)
+_RED_CALENDAR = _AMBER_CALENDAR + (activity(WEEKLY_MONITORING, "weekly", "Weekly monitoring visit (SIO/CEO)"),)
 
 
 # The six domains of seed 002's strategic plan, in its order (its headings vary by phase:
@@ -179,6 +216,11 @@ THREE_CATEGORIES = ScaleTemplate(
             visit_cadence="Termly health-check visits, plus the intensive programme's support",
             monitoring_cadence="Half-termly, with timely reviews",
             reporting_cadence="Half-termly to governors and trustees",
+            activities=(
+                _UNIVERSAL_VISIT,
+                # "Monitoring and reporting to the school governors and trustees on half termly basis".
+                activity(MONITORING_VISIT, "half_termly", "Half-termly monitoring visit"),
+            ),
             rules=(
                 rule("ofsted_grade", ">=", 4, "Ofsted grade 4 (Inadequate)"),
                 rule("attainment_gap", "<=", -10, "Attainment at the end of each key stage is low"),
@@ -212,6 +254,11 @@ THREE_CATEGORIES = ScaleTemplate(
             visit_cadence="Termly health-check visits, plus support for the area of concern",
             monitoring_cadence="Termly or half-termly, dependent on need",
             reporting_cadence="",
+            activities=(
+                _UNIVERSAL_VISIT,
+                # The action plan is "monitored on a termly or a half termly basis dependent on need": termly here.
+                activity(MONITORING_VISIT, "termly", "Termly monitoring of the action plan"),
+            ),
             rules=(
                 rule("ofsted_grade", ">=", 3, "Quality of teaching is RI (Ofsted grade 3)"),
                 rule("capacity", "==", "not_yet_good", "School's capacity for improvement is not good"),
@@ -246,6 +293,7 @@ THREE_CATEGORIES = ScaleTemplate(
             visit_cadence="Termly health-check visits",
             monitoring_cadence="Termly health check (universal offer)",
             reporting_cadence="",
+            activities=(_UNIVERSAL_VISIT,),
         ),
     ),
 )
@@ -360,6 +408,12 @@ FOUR_PHASES = ScaleTemplate(
             visit_cadence="Central MAT Improvement Team directs improvement activity in school",
             monitoring_cadence="Governance and PMR directed by the MAT CEO and Trustees",
             reporting_cadence="Regular reporting to the MAT against MAT-set objectives",
+            # "The Central MAT Improvement Team directs all improvement activity", "high visibility" and
+            # "regular reporting to MAT on progress": weekly visits and a half-termly progress meeting.
+            activities=(
+                activity(WEEKLY_MONITORING, "weekly", "Weekly visit from the Central Improvement Team"),
+                activity(EVALUATION_MEETING, "half_termly", "Half-termly progress review against MAT-set objectives"),
+            ),
             rules=(
                 rule("ofsted_grade", ">=", 4, "Ofsted Grade 4"),
                 rule("attainment_gap", "<=", -15, "KS2 data below floor and/or coasting"),
@@ -462,6 +516,12 @@ FOUR_PHASES = ScaleTemplate(
             visit_cadence="Central Improvement Team consultative, still directive where necessary",
             monitoring_cadence="School development plans monitored at least termly by SLT line management",
             reporting_cadence="Appraisal targets set at MAT level and monitored by the Central Improvement Team",
+            # "MAT support retaining visibility, but increasing focus on quality assurance"; plans "monitored at
+            # least termly": a half-termly quality-assurance meeting and a termly monitoring visit.
+            activities=(
+                activity(EVALUATION_MEETING, "half_termly", "Half-termly quality-assurance meeting and visit"),
+                activity(MONITORING_VISIT, "termly", "Termly monitoring visit"),
+            ),
             rules=(
                 rule("ofsted_grade", ">=", 3, "Ofsted Grade 3"),
                 rule("attainment_gap", "<=", -5, "Either progress or attainment not yet good or in line"),
@@ -546,6 +606,12 @@ FOUR_PHASES = ScaleTemplate(
             visit_cadence="Some school improvement functions now 'light touch'",
             monitoring_cadence="AAB sets improvement targets and holds the leadership team to account",
             reporting_cadence="AAB reports on a regular basis to the MAT Board",
+            # "Some areas of school improvement function now may be 'light touch'"; "full participant in peer
+            # to peer review process": a termly light-touch visit and a yearly peer review in the summer.
+            activities=(
+                activity(MONITORING_VISIT, "termly", "Termly monitoring visit (light touch)"),
+                activity(ANNUAL_REVIEW, "yearly", "Peer-to-peer review", term="Summer"),
+            ),
             rules=(
                 rule("ofsted_grade", ">=", 2, "Ofsted Grade 2"),
                 rule("attainment_gap", "<=", 0, "Progress and attainment not yet consistently above national"),
@@ -622,6 +688,8 @@ FOUR_PHASES = ScaleTemplate(
             visit_cadence="Central Improvement Team adopts a consultancy approach",
             monitoring_cadence="Monitoring activity takes place in line with MAT",
             reporting_cadence="AAB holds leaders to account; MAT Board monitoring function only",
+            # "Monitoring activity takes place in line with MAT": the termly health check only.
+            activities=(activity(HEALTH_CHECK, "termly", "Termly health-check visit"),),
         ),
     ),
 )
@@ -691,6 +759,7 @@ RAG = ScaleTemplate(
             visit_cadence="Weekly monitoring visits (SIO/CEO)",
             monitoring_cadence="A clear monitoring cycle set by the trust",
             reporting_cadence="Termly report to Trust Board on progress",
+            activities=_RED_CALENDAR,
             rules=(
                 rule("ofsted_grade", ">=", 4, "Ofsted Inadequate: rapid sustained improvement needed"),
                 rule("capacity", "==", "weak", "Capability and capacity of the senior team in doubt"),
@@ -716,6 +785,7 @@ RAG = ScaleTemplate(
             visit_cadence="½ termly visit from CEO/DoTL",
             monitoring_cadence="½ termly evaluation meetings",
             reporting_cadence="Termly report to Trust board on progress",
+            activities=_AMBER_CALENDAR,
             rules=(
                 rule("ofsted_grade", ">=", 3, "Ofsted Requires improvement"),
                 rule("capacity", "==", "not_yet_good", "Capacity for improvement not yet good"),
@@ -743,6 +813,7 @@ RAG = ScaleTemplate(
             visit_cadence="Annual review (may include an external lead)",
             monitoring_cadence="Termly moderation across the age phases",
             reporting_cadence="Termly report made to Trust Board",
+            activities=_GREEN_CALENDAR,
         ),
     ),
 )
