@@ -112,8 +112,14 @@ def half_term_choices() -> list[tuple[str, str]]:
     ]
 
 
-def current_half_term_key() -> str:
+def current_half_term_key(trust: Any = None) -> str:
+    """'<academic year>-<half-term>' for today: from the trust's own calendar when there is one."""
     today = timezone.localdate()
+    if trust is not None:
+        from trust.calendar.selectors import current_half_term
+
+        half_term = current_half_term(trust, today)
+        return f"{half_term.academic_year.start_year}-{half_term.number}"
     return f"{academic_year_for(today)}-{half_term_for(today)}"
 
 

@@ -179,10 +179,10 @@ def inspection_edit(request: HttpRequest, school_uuid: UUID, inspection_uuid: UU
     return _inspection_form_page(request, school, inspection)
 
 
-def _half_term(key: str) -> tuple[int, int]:
+def _half_term(request: HttpRequest, key: str) -> tuple[int, int]:
     valid = dict(half_term_choices())
     if key not in valid:
-        key = current_half_term_key()
+        key = current_half_term_key(request.trust)
     year, half = key.split("-")
     return int(year), int(half)
 
@@ -197,8 +197,8 @@ def _may_enter_predictions(request: HttpRequest, school: School) -> bool:
 @trust_view(Action.VIEW_SCHOOLS)
 def predictions(request: HttpRequest, school_uuid: UUID) -> HttpResponse:
     school = _school(request, school_uuid)
-    key = request.POST.get("half_term") or request.GET.get("half_term") or current_half_term_key()
-    year, half = _half_term(key)
+    key = request.POST.get("half_term") or request.GET.get("half_term") or current_half_term_key(request.trust)
+    year, half = _half_term(request, key)
     may_enter = _may_enter_predictions(request, school)
     errors: list[str] = []
     if request.method == "POST":
@@ -267,7 +267,7 @@ def predictions_upload(request: HttpRequest, school_uuid: UUID) -> HttpResponse:
         problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
         messages.error(request, f"Nothing was saved: {problems}")
         return target
-    year, half = _half_term(form.cleaned_data["half_term"])
+    year, half = _half_term(request, form.cleaned_data["half_term"])
     upload = form.cleaned_data["file"]
     try:
         cells = parse_prediction_upload(name=upload.name, handle=upload)

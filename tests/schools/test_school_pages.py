@@ -315,3 +315,15 @@ def test_the_timeline_shows_interventions_and_plan_milestones(trust_a):
     page = trust_a.client_for("headteacher").get(f"/t/alder/schools/{school.uuid}/").content.decode()
     assert "Intervention began: Maths fluency" in page and "Intervention closed with its impact" in page
     assert "Improvement plan 2025/26 agreed with the trust" in page
+
+
+def test_the_predictions_page_opens_on_the_half_term_of_the_trusts_own_calendar(trust_a):
+    from django.utils import timezone
+
+    from trust.calendar.selectors import current_half_term
+
+    with scope(trust=trust_a.trust.pk):
+        half_term = current_half_term(trust_a.trust, timezone.localdate())
+    key = f"{half_term.academic_year.start_year}-{half_term.number}"
+    page = trust_a.client_for("headteacher").get(f"/t/alder/schools/{trust_a.schools[0].uuid}/predictions/")
+    assert f'<option value="{key}" selected>' in page.content.decode()
