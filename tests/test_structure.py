@@ -71,3 +71,20 @@ def test_every_celery_task_is_a_tenant_task():
     ours = [task for name, task in app.tasks.items() if not name.startswith("celery.")]
     assert ours, "no project task registered"
     assert [t.name for t in ours if not isinstance(t, TenantTask)] == []
+
+
+# Installed only by `make setup-dev`: `make demo` and production must run without them.
+DEV_ONLY_MODULES = {"pytest", "pytest_django", "factory", "playwright", "hypothesis", "pypdf", "xdist", "faker"}
+
+
+def test_the_app_never_imports_a_package_that_only_the_tests_install():
+    base = Path(settings.BASE_DIR)
+    pattern = re.compile(r"^\s*(?:from|import)\s+([a-zA-Z_][\w]*)", re.MULTILINE)
+    offenders = [
+        f"{path.relative_to(base)}: {module}"
+        for app in [*OUR_APPS, "config", "interventions"]
+        for path in (base / app).rglob("*.py")
+        for module in pattern.findall(path.read_text())
+        if module in DEV_ONLY_MODULES
+    ]
+    assert offenders == []
