@@ -6,6 +6,8 @@ from django.urls import reverse
 from django_scopes import scope
 from playwright.sync_api import Page
 
+from reviews.services.areas import judgement_areas_ensure
+from reviews.services.reviews import review_record
 from schools.models import InspectionSource
 from schools.services.inspections import inspection_record
 from schools.services.joining import prospective_school_add
@@ -91,6 +93,16 @@ def test_every_main_page_has_no_serious_accessibility_violation(live_server, pag
             source=InspectionSource.GIAS,
         )
         joining = prospective_school_add(trust=trust_a.trust, actor=executive, urn=731234, name="Rowan Primary")
+        # Every grade in the heat map and grid, so their shading is checked for contrast too.
+        areas = judgement_areas_ensure(trust=trust_a.trust)
+        review_record(
+            school=trust_a.schools[0],
+            actor=executive,
+            review_type="annual_review",
+            reviewed_on=datetime.date(2026, 10, 1),
+            judgements={area: index % 5 + 1 for index, area in enumerate(areas)},
+            capacity="good",
+        )
         report_uuid = joining.due_diligence.uuid
 
     base = live_server.url
