@@ -241,7 +241,7 @@ class Rating(BaseModel):
         # The history is the audit: a correction is a new decision, never an edit.
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ApplicationError("A rating cannot be changed once decided; record a new decision instead.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ApplicationError("A rating cannot be deleted: the history of decisions is kept whole.")

@@ -348,7 +348,7 @@ def _decline(code: str | None, values: dict[str, dict[int, Decimal]]) -> Indicat
     series = sorted(values.get(code, {}).items()) if code else []
     if len(series) < 2:
         return IndicatorValue(None, "Fewer than two years of headline results.")
-    measure = measures.get(code)  # type: ignore[arg-type]
+    measure = measures.get(code)
     falls = 0
     for (_, later), (_, earlier) in zip(reversed(series[1:]), reversed(series[:-1]), strict=True):
         fell = later < earlier if measure.higher_is_better else later > earlier

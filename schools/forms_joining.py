@@ -55,7 +55,7 @@ class DueDiligenceForm(forms.Form):
     )
 
     def __init__(self, *args: Any, report: DueDiligenceReport, **kwargs: Any) -> None:
-        current = {finding.section: finding for finding in report.sections}  # type: ignore[attr-defined]
+        current = {finding.section: finding for finding in report.sections}
         initial = {"summary": report.summary}
         for section, finding in current.items():
             for part in FINDING_FIELDS:

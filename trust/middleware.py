@@ -17,9 +17,9 @@ class TrustScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.trust = None  # type: ignore[attr-defined]
-        request.membership = None  # type: ignore[attr-defined]
-        request.api_token = None  # type: ignore[attr-defined]
+        request.trust = None
+        request.membership = None
+        request.api_token = None
 
         if request.path_info.startswith("/admin/"):
             # The operator's admin crosses trusts by design; it lists only trusts,
@@ -43,7 +43,7 @@ class TrustScopeMiddleware:
                 if token.trust_id != trust.pk:
                     return self._not_found(is_api)
                 request.user = token.user
-                request.api_token = token  # type: ignore[attr-defined]
+                request.api_token = token
 
         if not request.user.is_authenticated:
             # Views ask anonymous people to sign in before touching any scoped data.
@@ -53,8 +53,8 @@ class TrustScopeMiddleware:
             membership = membership_for(request.user, trust)
             if membership is None:
                 return self._not_found(is_api)
-            request.trust = trust  # type: ignore[attr-defined]
-            request.membership = membership  # type: ignore[attr-defined]
+            request.trust = trust
+            request.membership = membership
             return self.get_response(request)
 
     @staticmethod

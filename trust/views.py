@@ -51,9 +51,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
 def _form_error(form: object, error: ApplicationError | ValidationError) -> None:
     if isinstance(error, ApplicationError):
         field = error.extra.get("field")
-        form.add_error(field if field in form.fields else None, error.message)  # type: ignore[attr-defined]
+        form.add_error(field if field in form.fields else None, error.message)
     else:
-        form.add_error(None, error)  # type: ignore[attr-defined]
+        form.add_error(None, error)
 
 
 @trust_view(Action.MANAGE_MEMBERS)

@@ -1,5 +1,5 @@
 """Development on a laptop: DEBUG on, SQLite and eager Celery unless the environment says otherwise."""
 
-from .base import *  # noqa: F403 -- settings modules extend the base by design
+from .base import *
 
-DEBUG = env.bool("DEBUG", default=True)  # noqa: F405
+DEBUG = env.bool("DEBUG", default=True)

@@ -59,7 +59,7 @@ RELATED_JUDGEMENT = {
 
 
 def related_judgement_code(area: str) -> str | None:
-    return RELATED_JUDGEMENT.get(area)  # type: ignore[call-overload]
+    return RELATED_JUDGEMENT.get(area)
 
 
 @dataclass

@@ -169,21 +169,21 @@ def owner_load(
     )
     per_owner: dict[int, list[Activity]] = defaultdict(list)
     for item in items:
-        per_owner[item.owner_id].append(item)  # type: ignore[index]
+        per_owner[item.owner_id].append(item)
     loads: list[OwnerLoad] = []
     clashes: list[Clash] = []
     for owner_items in per_owner.values():
         owner = owner_items[0].owner
-        per_day = _by_day(owner_items)  # type: ignore[arg-type]
+        per_day = _by_day(owner_items)
         clash_days = sorted(d for d, day_items in per_day.items() if len(day_items) > 1)
-        clashes += [Clash(owner, d, per_day[d]) for d in clash_days]  # type: ignore[arg-type]
+        clashes += [Clash(owner, d, per_day[d]) for d in clash_days]
         week_rows = []
         for m in mondays:
             in_week = [a for a in owner_items if m <= a.planned_on <= m + datetime.timedelta(days=6)]
             week_rows.append(
                 OwnerWeek(m, len(in_week), [d for d in clash_days if m <= d <= m + datetime.timedelta(days=6)])
             )
-        loads.append(OwnerLoad(owner, week_rows, len(owner_items)))  # type: ignore[arg-type]
+        loads.append(OwnerLoad(owner, week_rows, len(owner_items)))
     loads.sort(key=lambda load: (load.owner.full_name or load.owner.email).lower())
     clashes.sort(key=lambda c: (c.day, (c.owner.full_name or c.owner.email).lower()))
     return mondays, loads, clashes

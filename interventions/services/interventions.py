@@ -27,6 +27,7 @@ from interventions.models import (
 from interventions.selectors.capacity import over_commitment, prorated_days
 from interventions.selectors.interventions import allowed_transitions, may_record_checkpoint
 from reviews.models import Evidence
+from reviews.services.evidence import evidence_record
 from schools.models import School
 from trust.models import Membership, User
 from trust.permissions import Action, can
@@ -310,8 +311,6 @@ def checkpoint_record(
     _check_evidence(items, intervention.school)
     with transaction.atomic():
         if new_evidence:
-            from reviews.services.evidence import evidence_record  # noqa: PLC0415
-
             items.append(evidence_record(school=intervention.school, actor=actor, **new_evidence))
         checkpoint.notes = notes.strip()
         checkpoint.recorded_at = timezone.now()

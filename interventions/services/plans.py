@@ -122,8 +122,8 @@ def _latest_review(school: School) -> tuple[Review, list[str]]:
 
 
 def _save(obj: object) -> None:
-    obj.full_clean()  # type: ignore[attr-defined]
-    obj.save()  # type: ignore[attr-defined]
+    obj.full_clean()
+    obj.save()
 
 
 def plan_start(
@@ -289,7 +289,7 @@ def action_update(
         if name in changes:
             setattr(action, name, str(changes[name]).strip())
     if "due_on" in changes:
-        action.due_on = changes["due_on"]  # type: ignore[assignment]
+        action.due_on = changes["due_on"]
     if "status" in changes:
         _apply_status(action, str(changes["status"]), today)
     _save(action)

@@ -180,7 +180,10 @@ def priority_edit(request: HttpRequest, priority_uuid: UUID) -> HttpResponse:
     initial = {"title": priority.title, "area": priority.area.uuid if priority.area else None}
     initial["source"] = priority.source
     form = PriorityForm(_data(request), initial=initial, areas=_areas(request))
-    call = lambda: services.priority_update(priority=priority, actor=request.user, **form.cleaned_data)  # noqa: E731
+
+    def call() -> Any:  # run only once the form is valid: cleaned_data exists then
+        return services.priority_update(priority=priority, actor=request.user, **form.cleaned_data)
+
     if _saved(request, form, call):
         messages.success(request, "Priority saved.")
         return redirect(_plan_url(request, plan))
@@ -208,7 +211,10 @@ def action_add(request: HttpRequest, priority_uuid: UUID) -> HttpResponse:
     priority = _priority(request, priority_uuid)
     plan = priority.plan
     form = ActionForm(_data(request))
-    call = lambda: services.action_add(priority=priority, actor=request.user, data=form.action_input())  # noqa: E731
+
+    def call() -> Any:  # run only once the form is valid
+        return services.action_add(priority=priority, actor=request.user, data=form.action_input())
+
     if _saved(request, form, call):
         messages.success(request, "Action added.")
         return redirect(_plan_url(request, plan))

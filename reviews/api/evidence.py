@@ -162,7 +162,7 @@ class _EvidenceAPI:
         return self.request._request.membership
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()  # type: ignore[misc]
+        context = super().get_serializer_context()
         context["stale_before"] = stale_before(self.request._request.trust, timezone.localdate())
         return context
 

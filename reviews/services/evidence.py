@@ -141,7 +141,7 @@ def evidence_update(
     evidence.shared_with_school = shared_with_school
     changed = [*EVIDENCE_FIELDS, "updated_at"]
     if upload is not None or (remove_file and old_name):
-        evidence.file = None  # type: ignore[assignment]
+        evidence.file = None
         evidence.file_name, evidence.file_type, evidence.file_size = "", "", 0
         changed += ["file", "file_name", "file_type", "file_size"]
     if upload is not None:

@@ -57,7 +57,7 @@ def rating_decide(
     overrode = suggested is not None and suggested.pk != level.pk
     if overrode and not override_reason:
         raise ApplicationError(
-            f"Choosing {level.name} instead of the suggested {suggested.name} needs a reason.",  # type: ignore[union-attr]
+            f"Choosing {level.name} instead of the suggested {suggested.name} needs a reason.",
             {"field": "override_reason"},
         )
 

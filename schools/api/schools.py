@@ -58,7 +58,7 @@ class _Scoped:
         return self.request._request.membership
 
     def school(self) -> School:
-        return get_object_or_404(schools_visible_to(self.membership), uuid=self.kwargs["school_uuid"])  # type: ignore[attr-defined]
+        return get_object_or_404(schools_visible_to(self.membership), uuid=self.kwargs["school_uuid"])
 
 
 @extend_schema(

@@ -63,7 +63,7 @@ def due_diligence_report(*, trust: Trust, report_uuid: object) -> DueDiligenceRe
 
 def unrated_sections(report: DueDiligenceReport) -> list[str]:
     """Titles of the sections without a RAG rating, from a report fetched by `due_diligence_report`."""
-    rated = {finding.section for finding in report.sections if finding.rag}  # type: ignore[attr-defined]
+    rated = {finding.section for finding in report.sections if finding.rag}
     return [label for section, label in DUE_DILIGENCE_SECTIONS.items() if section not in rated]
 
 
