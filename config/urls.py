@@ -16,6 +16,7 @@ api_trust_patterns = [
     path("", include("trust.scales.api")),
     path("", include("interventions.api.urls")),
     path("", include("trust.calendar.api")),
+    path("", include("reporting.api.urls")),
 ]
 
 urlpatterns = [
@@ -42,6 +43,7 @@ urlpatterns = [
     path("t/<slug:trust_slug>/", include("interventions.urls")),
     path("t/<slug:trust_slug>/", include("trust.calendar.urls")),
     path("t/<slug:trust_slug>/", include("trust.calendar.feed_pages")),
+    path("t/<slug:trust_slug>/", include("reporting.urls")),
     path("", include("trust.calendar.feed_urls")),
     path("api/v1/me/", trust_api.MeView.as_view(), name="api-me"),
     path("api/v1/t/<slug:trust_slug>/", include(api_trust_patterns)),

@@ -65,6 +65,13 @@ class Action(StrEnum):
     RECORD_VISITS = "record_visits"
     USE_CALENDAR_FEED = "use_calendar_feed"
     IMPORT_DATA = "import_data"
+    # Accountability: dashboard, school summaries, snapshots, board packs.
+    VIEW_DASHBOARD = "view_dashboard"
+    VIEW_SCHOOL_SUMMARY = "view_school_summary"
+    VIEW_SNAPSHOTS = "view_snapshots"
+    TAKE_SNAPSHOT = "take_snapshot"
+    VIEW_BOARD_PACKS = "view_board_packs"
+    GENERATE_BOARD_PACK = "generate_board_pack"
 
 
 PERMISSIONS: dict[Action, frozenset[Role]] = {
@@ -119,6 +126,14 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.USE_CALENDAR_FEED: EVERYONE,
     # Public-data imports (GIAS, Ofsted, DfE performance) change every school's record: executives only.
     Action.IMPORT_DATA: frozenset({E}),
+    # The board (trustees) and the central team read the trust-wide picture; executives produce the packs.
+    Action.VIEW_DASHBOARD: frozenset({E, IL, TR}),
+    # A school's one-page summary: schools read their own (selectors narrow headteachers and governors).
+    Action.VIEW_SCHOOL_SUMMARY: frozenset({E, IL, TR, HT, GV}),
+    Action.VIEW_SNAPSHOTS: frozenset({E, IL, TR}),
+    Action.TAKE_SNAPSHOT: frozenset({E}),
+    Action.VIEW_BOARD_PACKS: frozenset({E, IL, TR}),
+    Action.GENERATE_BOARD_PACK: frozenset({E}),
 }
 
 

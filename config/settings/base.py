@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "schools",
     "reviews",
     "interventions",
+    "reporting",
 ]
 
 MIDDLEWARE = [

@@ -258,7 +258,7 @@ class HeatMap:
         return [(g.value, g.label, grades.count(g.value)) for g in Grade]
 
 
-def _heat_cell(area: JudgementArea, judgement: ReviewJudgement | None, moderation: Moderation | None) -> HeatCell:
+def heat_cell(area: JudgementArea, judgement: ReviewJudgement | None, moderation: Moderation | None) -> HeatCell:
     # An agreed moderation counts from its date; a later review supersedes it.
     if moderation is not None and (judgement is None or moderation.moderated_on >= judgement.review.reviewed_on):
         return HeatCell(area, moderation.agreed_grade, "moderation", moderation.moderated_on)
@@ -277,7 +277,7 @@ def heat_map(trust: Trust) -> HeatMap:
         HeatRow(
             school=school,
             cells=[
-                _heat_cell(area, judgements.get((school.pk, area.pk)), moderations.get((school.pk, area.pk)))
+                heat_cell(area, judgements.get((school.pk, area.pk)), moderations.get((school.pk, area.pk)))
                 for area in areas
             ],
         )
