@@ -2,18 +2,39 @@
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
 from core.academic import academic_year_for
 from reporting.metrics_schema import SCHEMA_VERSION
 from reporting.models import Snapshot, SnapshotKind
 from reporting.selectors.metrics import trust_metrics
 from trust.calendar.selectors import half_terms_of_year
-from trust.models import Trust, User
+from trust.models import Membership, Trust, User
+from trust.permissions import Action, can
+
+# A second press of "Take a snapshot" within this many seconds returns the first one.
+REPEAT_SECONDS = 60
+# A half-term-end snapshot missed (beat down over the holiday) is still taken this many days later.
+CATCH_UP_DAYS = 14
 
 
 def snapshot_take(
     *, trust: Trust, actor: User | None, today: datetime.date, kind: str = SnapshotKind.ON_DEMAND
 ) -> Snapshot:
-    """Freeze the dashboard as it stands on `today` (any number of on-demand snapshots may exist)."""
+    """Freeze the dashboard as it stands on `today`. `actor` None is the system (beat, board pack job)."""
+    if actor is not None:
+        if not can(Membership.objects.filter(trust=trust, user=actor).first(), Action.TAKE_SNAPSHOT):
+            raise PermissionDenied
+        just_taken = Snapshot.objects.filter(
+            trust=trust,
+            taken_by=actor,
+            kind=kind,
+            as_of=today,
+            created_at__gte=timezone.now() - datetime.timedelta(seconds=REPEAT_SECONDS),
+        ).first()
+        if just_taken is not None:
+            return just_taken
     metrics = trust_metrics(trust, today=today)
     return Snapshot.objects.create(
         trust=trust,
@@ -31,13 +52,13 @@ def half_term_end_snapshot_take(*, trust: Trust, today: datetime.date) -> Snapsh
     """On the last day of a half-term (or the first run after it), freeze that half-term once.
 
     Beat runs this daily per trust; the partial unique constraint makes a second run a no-op, and a
-    missed day is caught up by the next run as long as it falls before the next half-term ends.
+    missed evening is caught up within CATCH_UP_DAYS (a trust that starts mid-year gets no back-dated one).
     """
     ended = [
         ht
         for start_year in (academic_year_for(today) - 1, academic_year_for(today))
         for ht in half_terms_of_year(trust, start_year)
-        if ht.ends_on <= today
+        if ht.ends_on <= today <= ht.ends_on + datetime.timedelta(days=CATCH_UP_DAYS)
     ]
     if not ended:
         return None
