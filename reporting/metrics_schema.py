@@ -187,3 +187,8 @@ KEY_MEASURES: tuple[str, ...] = (
     "overall_absence",
     "persistent_absence",
 )
+
+
+def trust_wide_part(metrics: Metrics) -> dict:
+    """The document without its per-school rows: small enough to read many of for trend lines."""
+    return {key: value for key, value in metrics.items() if key != "schools"}

@@ -36,6 +36,8 @@ class Snapshot(BaseModel):
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     schema_version = models.PositiveSmallIntegerField(default=1)
     metrics = models.JSONField(help_text="The dashboard document: see reporting/metrics_schema.py.")
+    # The document without its per-school rows: trend lines read a dozen of these per page view.
+    summary = models.JSONField(default=dict, help_text="The trust-wide part of `metrics` (no school rows).")
 
     objects = ScopedManager(trust="trust", _manager_class=models.Manager.from_queryset(FrozenQuerySet))
 

@@ -8,7 +8,9 @@ so it holds plain JSON only.
 import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Avg, Count, OuterRef, Q, Subquery
@@ -35,16 +37,16 @@ from reporting.metrics_schema import (
     Metrics,
     Movement,
     Ofsted,
+    Overstay,
     PlanFigures,
     Predictions,
     SchoolRow,
     TrustMeasure,
     VisitFigures,
 )
-from reviews.models import JudgementArea, Rating, SelfEvaluation, SelfEvaluationStatus
+from reviews.models import JudgementArea, Rating, ReviewJudgement, SelfEvaluation, SelfEvaluationStatus
 from reviews.selectors.grid import heat_cell, latest_moderations
-from reviews.selectors.ratings import RATING_ORDER, add_months, level_stays
-from reviews.selectors.reviews import latest_review_judgements
+from reviews.selectors.ratings import RATING_ORDER, add_months, months_between
 from schools import measures
 from schools.models import ComparatorLevel, ComparatorValue, InYearPrediction, MeasureValue, MembershipStatus, School
 from schools.selectors.inspections import RadarRow, inspection_radar
@@ -83,13 +85,62 @@ def _term_window(trust: Trust, current: HalfTerm) -> tuple[str, datetime.date, d
     return f"{current.term} {start_on.year}", start_on, end_on
 
 
-def _levels_on(schools: list[School], day: datetime.date) -> dict[int, LevelRef]:
+@dataclass(frozen=True)
+class _Value:
+    """A measure's value in one year: the three fields the document reads."""
+
+    academic_year: int
+    value: Decimal | None
+    missing_code: str
+
+
+@dataclass(frozen=True)
+class _Stay:
+    level_id: int
+    since: datetime.date
+    rationale: str
+
+
+def _stays(schools: list[School], today: datetime.date) -> dict[int, _Stay]:
+    """Each rated school's level as of `today`, since when (re-confirmations do not restart the clock) and why.
+
+    The rule of reviews.selectors.ratings.level_stays, read as plain values: the dashboard reads every
+    decision of every school, and building model instances with their levels was most of its time.
+    """
+    rows = (
+        Rating.objects.filter(school__in=schools, effective_on__lte=today)
+        .order_by("school_id", *RATING_ORDER)
+        .values_list("school_id", "level_id", "effective_on", "rationale")
+    )
+    stays: dict[int, _Stay] = {}
+    broken: set[int] = set()
+    for school_id, level_id, effective_on, rationale in rows:
+        stay = stays.get(school_id)
+        if stay is None:
+            stays[school_id] = _Stay(level_id, effective_on, rationale)
+        elif school_id not in broken:
+            if level_id == stay.level_id:
+                stays[school_id] = _Stay(level_id, effective_on, stay.rationale)
+            else:
+                broken.add(school_id)
+    return stays
+
+
+def _overstay(stay: _Stay | None, expected_months: dict[int, int | None], today: datetime.date) -> Overstay | None:
+    """Set when the school has been at its level longer than the level expects."""
+    expected = expected_months.get(stay.level_id) if stay else None
+    if stay is None or not expected or today <= add_months(stay.since, expected):
+        return None
+    return {"months": months_between(stay.since, today), "expected_months": expected}
+
+
+def _levels_on(schools: list[School], day: datetime.date, levels: dict[int, LevelRef]) -> dict[int, LevelRef]:
     """Each school's level as decided on or before `day`: one query."""
     latest = (
         Rating.objects.filter(school=OuterRef("school"), effective_on__lte=day).order_by(*RATING_ORDER).values("pk")[:1]
     )
-    ratings = Rating.objects.filter(school__in=schools, pk=Subquery(latest)).select_related("level")
-    return {r.school_id: _level_ref(r.level) for r in ratings}
+    rows = Rating.objects.filter(school__in=schools, pk=Subquery(latest)).values_list("school_id", "level_id")
+    return {school_id: levels[level_id] for school_id, level_id in rows if level_id in levels}
 
 
 def _movement(level: LevelRef | None, previous: LevelRef | None) -> Movement:
@@ -134,7 +185,7 @@ def _versus(measure: measures.Measure, value: float | None, national: float | No
 
 def _measure_figure(
     measure: measures.Measure,
-    values: dict[int, MeasureValue],
+    values: dict[int, _Value],
     national: dict[tuple[str, int], ComparatorValue],
 ) -> MeasureFigure:
     years = sorted(values)[-TREND_YEARS:]
@@ -162,7 +213,7 @@ def _measure_figure(
 
 def _trust_measure(
     measure: measures.Measure,
-    by_school: dict[int, dict[str, dict[int, MeasureValue]]],
+    by_school: dict[int, dict[str, dict[int, _Value]]],
     national: dict[tuple[str, int], ComparatorValue],
 ) -> TrustMeasure:
     per_year: dict[int, list[Decimal]] = defaultdict(list)
@@ -193,12 +244,17 @@ def _trust_measure(
     }
 
 
-def _measure_values(schools: list[School]) -> dict[int, dict[str, dict[int, MeasureValue]]]:
+def _measure_values(schools: list[School]) -> dict[int, dict[str, dict[int, _Value]]]:
     """school id -> measure code -> academic year -> value: one query."""
-    found: dict[int, dict[str, dict[int, MeasureValue]]] = defaultdict(lambda: defaultdict(dict))
-    for mv in MeasureValue.objects.filter(school__in=schools, measure__in=KEY_MEASURES).order_by("academic_year"):
-        if mv.value is not None or mv.missing_code:
-            found[mv.school_id][mv.measure][mv.academic_year] = mv
+    found: dict[int, dict[str, dict[int, _Value]]] = defaultdict(lambda: defaultdict(dict))
+    rows = (
+        MeasureValue.objects.filter(school__in=schools, measure__in=KEY_MEASURES)
+        .order_by("academic_year")
+        .values_list("school_id", "measure", "academic_year", "value", "missing_code")
+    )
+    for school_id, code, year, value, missing_code in rows:
+        if value is not None or missing_code:
+            found[school_id][code][year] = _Value(year, value, missing_code)
     return found
 
 
@@ -330,6 +386,31 @@ def _visits(
     return found
 
 
+@dataclass(frozen=True)
+class _Judged:
+    """The fields of a review judgement the heat cell reads (grade, and its review's date)."""
+
+    grade: int
+    review: Any
+
+
+def _latest_review_grades(schools: list[School]) -> dict[tuple[int, int], _Judged]:
+    """(school id, area id) -> the trust's latest review grade: reviews.selectors.reviews.latest_review_judgements,
+    read as values because loading each judgement's whole review was a large part of the dashboard's time."""
+    latest = (
+        ReviewJudgement.objects.filter(review__school=OuterRef("review__school"), area=OuterRef("area"))
+        .order_by("-review__reviewed_on", "-review__created_at", "-pk")
+        .values("pk")[:1]
+    )
+    rows = ReviewJudgement.objects.filter(review__school__in=schools, pk=Subquery(latest)).values_list(
+        "review__school_id", "area_id", "grade", "review__reviewed_on"
+    )
+    return {
+        (school_id, area_id): _Judged(grade, SimpleNamespace(reviewed_on=reviewed_on))
+        for school_id, area_id, grade, reviewed_on in rows
+    }
+
+
 def _sef_statuses(schools: list[School], academic_year: int) -> dict[int, str]:
     rows = SelfEvaluation.objects.filter(school__in=schools, academic_year=academic_year).values_list(
         "school_id", "status"
@@ -355,14 +436,19 @@ def trust_metrics(trust: Trust, *, today: datetime.date, school_ids: Iterable[in
     academic_year = current.academic_year.start_year
     previous_end = _previous_half_term_end(trust, current)
     term = _term_window(trust, current)
-    scale = [
-        _level_ref(level)
-        for level in SupportLevel.objects.filter(scale__trust=trust).order_by("position")  # empty before a scale
-    ]
+    # Empty before the trust has chosen a scale.
+    scale_levels = list(
+        SupportLevel.objects.filter(scale__trust=trust)
+        .order_by("position")
+        .only("pk", "name", "position", "colour", "expected_duration_months")
+    )
+    scale = [_level_ref(level) for level in scale_levels]
+    levels = {level.pk: _level_ref(level) for level in scale_levels}
+    expected_months = {level.pk: level.expected_duration_months for level in scale_levels}
     areas = list(JudgementArea.objects.filter(trust=trust, is_active=True).order_by("position", "pk"))
 
-    stays = level_stays(schools, today)
-    previous_levels = _levels_on(schools, previous_end)
+    stays = _stays(schools, today)
+    previous_levels = _levels_on(schools, previous_end, levels)
     radar = {row.school.pk: row for row in inspection_radar(trust, today)}
     values = _measure_values(schools)
     national = _national()
@@ -371,7 +457,7 @@ def trust_metrics(trust: Trust, *, today: datetime.date, school_ids: Iterable[in
     plans = _plans(schools, academic_year, today)
     visits = _visits(schools, term, today)
     sefs = _sef_statuses(schools, academic_year)
-    judgements = latest_review_judgements(schools)
+    judgements = _latest_review_grades(schools)
     moderations = latest_moderations(schools)
 
     interventions_of: dict[int, list[Intervention]] = defaultdict(list)
@@ -381,7 +467,7 @@ def trust_metrics(trust: Trust, *, today: datetime.date, school_ids: Iterable[in
     rows: list[SchoolRow] = []
     for school in schools:
         stay = stays.get(school.pk)
-        level = _level_ref(stay.level) if stay else None
+        level = levels[stay.level_id] if stay else None
         previous = previous_levels.get(school.pk)
         phase_measures = {m.code for m in measures.for_phase(school.phase)}
         sef_status = sefs.get(school.pk, NOT_STARTED)
@@ -394,14 +480,10 @@ def trust_metrics(trust: Trust, *, today: datetime.date, school_ids: Iterable[in
                 "pupils": school.number_of_pupils,
                 "level": level,
                 "level_since": stay.since.isoformat() if stay else None,
-                "rationale": stay.rating.rationale if stay else "",
+                "rationale": stay.rationale if stay else "",
                 "previous_level": previous,
                 "movement": _movement(level, previous),
-                "overstay": (
-                    {"months": stay.months, "expected_months": stay.expected_months or 0}
-                    if stay and stay.is_overstay
-                    else None
-                ),
+                "overstay": _overstay(stay, expected_months, today),
                 "ofsted": _ofsted(radar.get(school.pk), today),
                 "measures": [
                     _measure_figure(measures.get(code), values[school.pk].get(code, {}), national)

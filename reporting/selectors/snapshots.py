@@ -21,11 +21,17 @@ def snapshot_of(trust: Trust, snapshot_uuid: UUID) -> Snapshot | None:
     return snapshots_of(trust).filter(uuid=snapshot_uuid).first()
 
 
-def trend_snapshots(trust: Trust, limit: int = 12) -> list[Snapshot]:
-    """The latest snapshot of each of the trust's last `limit` half-terms, oldest first, for trend lines."""
-    seen: dict[tuple[int, int], Snapshot] = {}
-    for snapshot in snapshots_of(trust).only("academic_year", "half_term", "as_of", "metrics", "created_at")[
-        : limit * 4
-    ]:
-        seen.setdefault((snapshot.academic_year, snapshot.half_term), snapshot)
-    return sorted(seen.values(), key=lambda s: (s.academic_year, s.half_term))[-limit:]
+def trend_summaries(trust: Trust, limit: int = 12) -> list[dict]:
+    """The trust-wide figures of the latest snapshot of each of the last `limit` half-terms, oldest first.
+
+    Each is the dashboard document without its school rows (Snapshot.summary), for trend lines.
+    """
+    seen: dict[tuple[int, int], dict] = {}
+    recent = (
+        Snapshot.objects.filter(trust=trust)
+        .order_by("-as_of", "-created_at", "-pk")
+        .values_list("academic_year", "half_term", "summary")[: limit * 4]
+    )
+    for academic_year, half_term, summary in recent:
+        seen.setdefault((academic_year, half_term), summary)
+    return [seen[key] for key in sorted(seen)][-limit:]

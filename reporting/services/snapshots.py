@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from core.academic import academic_year_for
-from reporting.metrics_schema import SCHEMA_VERSION
+from reporting.metrics_schema import SCHEMA_VERSION, trust_wide_part
 from reporting.models import Snapshot, SnapshotKind
 from reporting.selectors.metrics import trust_metrics
 from trust.calendar.selectors import half_terms_of_year
@@ -45,6 +45,7 @@ def snapshot_take(
         taken_by=actor,
         schema_version=SCHEMA_VERSION,
         metrics=metrics,
+        summary=trust_wide_part(metrics),
     )
 
 
@@ -78,4 +79,5 @@ def half_term_end_snapshot_take(*, trust: Trust, today: datetime.date) -> Snapsh
         as_of=min(today, last.ends_on),
         schema_version=SCHEMA_VERSION,
         metrics=metrics,
+        summary=trust_wide_part(metrics),
     )

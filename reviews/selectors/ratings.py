@@ -90,11 +90,14 @@ def _stay(history: list[Rating], today: datetime.date) -> LevelStay | None:
 
 
 def level_stays(schools: Iterable[School] | QuerySet[School], today: datetime.date) -> dict[int, LevelStay]:
-    """Each rated school's time in its current level, keyed by school id: one query."""
+    """Each rated school's time in its level as of `today`, keyed by school id: one query.
+
+    Decisions dated after `today` are left out, so a past day (a snapshot of last half-term) reads as it stood.
+    """
     school_ids = schools.values("pk") if isinstance(schools, QuerySet) else [s.pk for s in schools]
     by_school: dict[int, list[Rating]] = defaultdict(list)
     ratings = (
-        Rating.objects.filter(school__in=school_ids)
+        Rating.objects.filter(school__in=school_ids, effective_on__lte=today)
         .select_related("level", "school", "decided_by")
         .order_by("school_id", *RATING_ORDER)
     )
