@@ -34,7 +34,28 @@ from schools.models import ComparatorValue, Inspection, InspectionJudgement, InY
 from trust.models import Membership, Role, Trust, User
 from trust.scales.services import scale_create_from_template
 
-WORDS = ["reading", "writing", "phonics", "curriculum", "leadership", "attendance", "behaviour", "assessment", "governance", "safeguarding", "maths", "science", "disadvantaged", "pupils", "teaching", "sequencing", "vocabulary", "feedback", "coaching", "moderation"]
+WORDS = (
+    "reading",
+    "writing",
+    "phonics",
+    "curriculum",
+    "leadership",
+    "attendance",
+    "behaviour",
+    "assessment",
+    "governance",
+    "safeguarding",
+    "maths",
+    "science",
+    "disadvantaged",
+    "pupils",
+    "teaching",
+    "sequencing",
+    "vocabulary",
+    "feedback",
+    "coaching",
+    "moderation",
+)
 
 
 def _text(rng: random.Random, words: int) -> str:
