@@ -1,3 +1,4 @@
+import datetime
 from uuid import UUID
 
 from django.contrib import messages
@@ -7,9 +8,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
+from core.exports import export_response
 from trust import selectors, services
 from trust.decorators import trust_view
 from trust.forms import AcceptWithNewAccountForm, ApiTokenForm, InvitationForm, RoleChangeForm
@@ -36,8 +39,38 @@ def trust_home(request: HttpRequest) -> HttpResponse:
     return render(request, "trust/home.html")
 
 
+def _local(moment: datetime.datetime | None) -> datetime.datetime | None:
+    # Spreadsheets have no time zones: give the trust's wall-clock time, as the page shows.
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
+def _export_members(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.GET.get("table") == "invitations":
+        return export_response(
+            headers=["Email", "Role", "School", "Expires"],
+            rows=[
+                [inv.email, inv.get_role_display(), inv.school.name if inv.school else "", _local(inv.expires_at)]
+                for inv in selectors.open_invitations(request.trust)
+            ],
+            filename=f"{request.trust.slug}-open-invitations",
+            fmt=fmt,
+        )
+    return export_response(
+        headers=["Name", "Email", "Role", "School"],
+        rows=[
+            [m.user.full_name, m.user.email, m.get_role_display(), m.school.name if m.school else ""]
+            for m in selectors.trust_members(request.trust)
+        ],
+        filename=f"{request.trust.slug}-members",
+        fmt=fmt,
+    )
+
+
 @trust_view(Action.VIEW_MEMBERS)
 def member_list(request: HttpRequest) -> HttpResponse:
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+        return _export_members(request, fmt)
     return render(
         request,
         "trust/members.html",
@@ -142,6 +175,15 @@ def api_token_list(request: HttpRequest) -> HttpResponse:
         else:
             form = ApiTokenForm()
     tokens = selectors.api_tokens_of(request.user, request.trust)
+    fmt = request.GET.get("format")
+    if request.method == "GET" and fmt in {"csv", "xlsx"}:
+        # Never the key, nor its first characters: only what identifies the token to its owner.
+        return export_response(
+            headers=["Name", "Created", "Last used"],
+            rows=[[t.name, _local(t.created_at), _local(t.last_used_at) or "never"] for t in tokens],
+            filename=f"{request.trust.slug}-api-tokens",
+            fmt=fmt,
+        )
     return render(request, "trust/api_tokens.html", {"form": form, "tokens": tokens, "new_key": new_key})
 
 

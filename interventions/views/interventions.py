@@ -296,6 +296,61 @@ def intervention_commission_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _detail_export(request: HttpRequest, intervention: Intervention, checkpoints: list[Any], fmt: str) -> HttpResponse:
+    """One of the page's tables: leads (the default), checkpoint progress or the status history."""
+    table = request.GET.get("table")
+    name = f"{request.trust.slug}-intervention-{intervention.uuid.hex[:8]}"
+    if table == "progress":
+        return export_response(
+            headers=["Checkpoint", "Due", "Recorded on", "Target", "Progress", "Note"],
+            rows=[
+                [
+                    c.title or "Checkpoint",
+                    c.due_on,
+                    timezone.localdate(c.recorded_at),
+                    target.description,
+                    progress.get_progress_display() if progress else "Not recorded",
+                    progress.note if progress else "",
+                ]
+                for c in checkpoints
+                if c.recorded_at
+                for target, progress in c.rows
+            ],
+            filename=f"{name}-checkpoint-progress",
+            fmt=fmt,
+        )
+    if table == "history":
+        return export_response(
+            headers=["When", "From", "To", "By", "Note"],
+            rows=[
+                [
+                    timezone.localtime(t.at).replace(tzinfo=None),
+                    t.get_from_status_display() or "New",
+                    t.get_to_status_display(),
+                    (t.by.full_name or t.by.email) if t.by else "",
+                    t.note,
+                ]
+                for t in intervention.transitions.all()
+            ],
+            filename=f"{name}-status-history",
+            fmt=fmt,
+        )
+    return export_response(
+        headers=["Person", "Role", "Home school", "Days"],
+        rows=[
+            [
+                lead.expert.name,
+                lead.expert.get_role_display(),
+                lead.expert.home_school.name if lead.expert.home_school else "None",
+                lead.days,
+            ]
+            for lead in intervention.leads.all()
+        ],
+        filename=f"{name}-leads",
+        fmt=fmt,
+    )
+
+
 @trust_view(Action.VIEW_INTERVENTIONS)
 def intervention_detail_page(request: HttpRequest, intervention_uuid: UUID) -> HttpResponse:
     intervention = _intervention(request, intervention_uuid)
@@ -305,6 +360,9 @@ def intervention_detail_page(request: HttpRequest, intervention_uuid: UUID) -> H
     for checkpoint in checkpoints:
         by_target = {p.target_id: p for p in checkpoint.progress.all()}
         checkpoint.rows = [(t, by_target.get(t.pk)) for t in targets]
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+        return _detail_export(request, intervention, checkpoints, fmt)
     may_move = can(membership, Action.COMMISSION_INTERVENTIONS)
     moves = [(s, BUTTON_LABELS[s]) for s in allowed_transitions(intervention) if s in BUTTON_LABELS]
     close_form = None

@@ -95,6 +95,28 @@ def plan_school(request: HttpRequest, school_uuid: UUID) -> HttpResponse:
             for action in actions:
                 action.concerns = action_concerns(action, today)
             priorities.append((priority, actions))
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+        # Every priority's actions in one table, the priority named on each row.
+        return export_response(
+            headers=["Priority", "Action", "Owner", "Due", "Success criteria", "Status", "Completed", "Concerns"],
+            rows=[
+                [
+                    priority.title,
+                    action.description,
+                    str(action.owner) if action.owner else "",
+                    action.due_on,
+                    action.success_criteria,
+                    action.get_status_display(),
+                    action.completed_on,
+                    "; ".join(r for r in action.concerns if r != action.get_status_display()),
+                ]
+                for priority, actions in priorities
+                for action in actions
+            ],
+            filename=f"{request.trust.slug}-{school.urn}-plan-{year}",
+            fmt=fmt,
+        )
     return render(
         request,
         "interventions/plans/school.html",

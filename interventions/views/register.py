@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django_scopes import scope
 
 from core.academic import term_bounds
@@ -181,13 +182,33 @@ def register_deactivate(request: HttpRequest, expert_uuid: UUID) -> HttpResponse
 def register_detail(request: HttpRequest, expert_uuid: UUID) -> HttpResponse:
     expert = _expert(request, expert_uuid)
     term = term_bounds(timezone.localdate())
+    assignments = expert_assignments(expert, term)
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+        return export_response(
+            headers=["Intervention", "School", "Starts", "Ends", "Status", "Days", f"Days in the {term[0]} term"],
+            rows=[
+                [
+                    a.lead.intervention.title,
+                    a.lead.intervention.school.name,
+                    a.lead.intervention.starts_on,
+                    a.lead.intervention.ends_on,
+                    a.lead.intervention.get_status_display(),
+                    a.lead.days,
+                    a.in_term if a.counts else "Not counted",
+                ]
+                for a in assignments
+            ],
+            filename=f"{request.trust.slug}-register-{slugify(expert.name)}-work",
+            fmt=fmt,
+        )
     return render(
         request,
         "interventions/register/detail.html",
         {
             "expert": expert,
             "row": register_row(expert, term),
-            "assignments": expert_assignments(expert, term),
+            "assignments": assignments,
             "term": term,
         },
     )
@@ -212,6 +233,37 @@ def register_broker(request: HttpRequest) -> HttpResponse:
             form_error(form, error)
         else:
             term = term_bounds(data["starts_on"])
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"} and suggestions is not None:
+        return export_response(
+            headers=[
+                "Rank",
+                "Person",
+                "Role",
+                "Home school or organisation",
+                "Tier",
+                "Home school level",
+                f"Days left in the {term[0]} term" if term else "Days left",
+                "Over-committed",
+                "Why here",
+            ],
+            rows=[
+                [
+                    s.rank,
+                    s.expert.name,
+                    s.expert.get_role_display(),
+                    s.expert.home_school.name if s.expert.home_school else s.expert.organisation,
+                    s.tier_label,
+                    s.home_school_level,
+                    s.days_left,
+                    "Yes" if s.over_committed else "No",
+                    "; ".join(s.reasons),
+                ]
+                for s in suggestions
+            ],
+            filename=f"{request.trust.slug}-find-support",
+            fmt=fmt,
+        )
     return render(
         request,
         "interventions/register/broker.html",

@@ -6,8 +6,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from core.exceptions import ApplicationError
+from core.exports import export_response
 from interventions.forms_requests import DeclineForm, SupportRequestForm
 from interventions.models import SupportRequestStatus
 from interventions.selectors.interventions import requests_visible_to
@@ -20,6 +22,32 @@ from trust.permissions import Action
 @trust_view(Action.VIEW_REQUESTS)
 def request_list(request: HttpRequest) -> HttpResponse:
     items = list(requests_visible_to(request.membership))
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+        # One download of both tables, open requests first as on the page.
+        ordered = [r for r in items if r.status == SupportRequestStatus.OPEN] + [
+            r for r in items if r.status != SupportRequestStatus.OPEN
+        ]
+        return export_response(
+            headers=["Asked on", "School", "Area", "Urgency", "Need", "Answer", "Answered on", "Details"],
+            rows=[
+                [
+                    timezone.localdate(r.created_at),
+                    r.school.name,
+                    r.get_area_display(),
+                    r.get_urgency_display(),
+                    r.need,
+                    r.get_status_display(),
+                    timezone.localdate(r.triaged_at) if r.triaged_at else None,
+                    f"Reason: {r.decline_reason}"
+                    if r.status == SupportRequestStatus.DECLINED
+                    else ", ".join(i.title for i in r.interventions.all()),
+                ]
+                for r in ordered
+            ],
+            filename=f"{request.trust.slug}-support-requests",
+            fmt=fmt,
+        )
     return render(
         request,
         "interventions/requests/list.html",

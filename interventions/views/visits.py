@@ -68,6 +68,33 @@ def _query_without(request: HttpRequest, *names: str) -> str:
     return params.urlencode()
 
 
+ACTIVITY_HEADERS = ["Date", "Visit", "School", "Type", "Owner", "Status", "Recorded"]
+
+
+def _activity_row(a: Activity) -> list[Any]:
+    return [
+        a.planned_on,
+        a.title,
+        a.school.name if a.school else "Trust-wide",
+        a.get_activity_type_display(),
+        str(a.owner) if a.owner else "Nobody yet",
+        a.get_status_display(),
+        "Not yet recorded" if getattr(a, "not_recorded", False) else "",
+    ]
+
+
+def _activities_export(
+    sections: list[tuple[str, list[Activity]]], *, heading: str, filename: str, fmt: str
+) -> HttpResponse:
+    """One download for a page of several visit tables, the first column naming the table."""
+    return export_response(
+        headers=[heading, *ACTIVITY_HEADERS],
+        rows=[[section, *_activity_row(a)] for section, items in sections for a in items],
+        filename=filename,
+        fmt=fmt,
+    )
+
+
 @trust_view(Action.VIEW_CALENDAR)
 def calendar_month(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -79,6 +106,15 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
     previous = (first - datetime.timedelta(days=1)).replace(day=1)
     following = (first + datetime.timedelta(days=31)).replace(day=1)
     count = sum(len(d.items) for week in weeks for d in week if d.in_month)
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+        # The month's own days (the grid also shows the edges of the weeks around it), with the page's filters.
+        return export_response(
+            headers=ACTIVITY_HEADERS,
+            rows=[_activity_row(a) for week in weeks for d in week if d.in_month for a in d.items],
+            filename=f"{request.trust.slug}-calendar-{year}-{month:02d}",
+            fmt=fmt,
+        )
     return render(
         request,
         "interventions/visits/month.html",
@@ -122,11 +158,16 @@ def calendar_week(request: HttpRequest) -> HttpResponse:
 @trust_view(Action.RECORD_VISITS)
 def visit_mine(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    return render(
-        request,
-        "interventions/visits/mine.html",
-        {"mine": selectors.my_visits(request.membership, today), "today": today},
-    )
+    mine = selectors.my_visits(request.membership, today)
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+        return _activities_export(
+            [("Not yet recorded", mine.to_record), ("Coming up", mine.upcoming)],
+            heading="List",
+            filename=f"{request.trust.slug}-my-visits",
+            fmt=fmt,
+        )
+    return render(request, "interventions/visits/mine.html", {"mine": mine, "today": today})
 
 
 @trust_view(Action.VIEW_CALENDAR)
@@ -134,15 +175,20 @@ def visit_school(request: HttpRequest, school_uuid: UUID) -> HttpResponse:
     school = get_object_or_404(schools_visible_to(request.membership), uuid=school_uuid)
     today = timezone.localdate()
     items = list(selectors.activity_list(request.membership, school=school, today=today))
+    upcoming = [a for a in items if a.planned_on >= today]
+    past = list(reversed([a for a in items if a.planned_on < today]))
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+        return _activities_export(
+            [("Coming up", upcoming), ("Past", past)],
+            heading="When",
+            filename=f"{request.trust.slug}-{school.urn}-visits",
+            fmt=fmt,
+        )
     return render(
         request,
         "interventions/visits/school.html",
-        {
-            "school": school,
-            "upcoming": [a for a in items if a.planned_on >= today],
-            "past": list(reversed([a for a in items if a.planned_on < today])),
-            "today": today,
-        },
+        {"school": school, "upcoming": upcoming, "past": past, "today": today},
     )
 
 
@@ -291,6 +337,22 @@ def visit_load(request: HttpRequest) -> HttpResponse:
     start = _date(request.GET.get("date"), today)
     weeks = _int(request.GET.get("weeks"), 6, 1, 26)
     mondays, loads, clashes = selectors.owner_load(request.membership, start, weeks)
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+        return export_response(
+            headers=["Owner", *(f"Week beginning {m:%d %b %Y}" for m in mondays), "Total", "Clash days"],
+            rows=[
+                [
+                    str(load.owner),
+                    *(w.count for w in load.weeks),
+                    load.total,
+                    ", ".join(f"{day:%d %b %Y}" for w in load.weeks for day in w.clash_days),
+                ]
+                for load in loads
+            ],
+            filename=f"{request.trust.slug}-owners-load-{mondays[0]:%Y-%m-%d}",
+            fmt=fmt,
+        )
     return render(
         request,
         "interventions/visits/load.html",

@@ -86,6 +86,14 @@ def school_reviews(request: HttpRequest, school_uuid: UUID) -> HttpResponse:
     if request.headers.get("HX-Request"):
         # The school profile loads the latest few into its own page.
         return render(request, "reviews/reviews/_school_reviews.html", {"school": school, "reviews": reviews[:5]})
+    fmt = request.GET.get("format")
+    if fmt in EXPORTS:
+        return export_response(
+            headers=REVIEW_EXPORT_HEADERS,
+            rows=_review_rows(reviews),
+            filename=f"{request.trust.slug}-{school.urn}-reviews",
+            fmt=fmt,
+        )
     return render(request, "reviews/reviews/school_reviews.html", {"school": school, "reviews": reviews})
 
 
@@ -126,6 +134,23 @@ def review_add(request: HttpRequest) -> HttpResponse:
 @trust_view(Action.VIEW_REVIEWS)
 def review_detail(request: HttpRequest, review_uuid: UUID) -> HttpResponse:
     review = _review(request, review_uuid)
+    fmt = request.GET.get("format")
+    if fmt in EXPORTS:
+        return export_response(
+            headers=["School", "Review", "Date", "Area", "Judgement"],
+            rows=[
+                [
+                    review.school.name,
+                    review.get_review_type_display(),
+                    review.reviewed_on,
+                    j.area.label,
+                    j.get_grade_display(),
+                ]
+                for j in review.judgements.all()
+            ],
+            filename=f"{request.trust.slug}-{review.school.urn}-review-{review.reviewed_on:%Y-%m-%d}",
+            fmt=fmt,
+        )
     return render(
         request,
         "reviews/reviews/review_detail.html",
@@ -192,10 +217,66 @@ def inspections_due(request: HttpRequest) -> HttpResponse:
     return render(request, "reviews/reviews/inspections_due.html", context)
 
 
+def _grid_export(request: HttpRequest, school: School, grid: Any, fmt: str) -> HttpResponse:
+    """The side-by-side grid, or with `table=ofsted-history` the graded inspection before report cards."""
+    name = f"{request.trust.slug}-{school.urn}"
+    if request.GET.get("table") == "ofsted-history":
+        inspected_on = grid.legacy.inspected_on if grid.legacy else None
+        return export_response(
+            headers=["Inspected on", "Area", "Judgement"],
+            rows=[[inspected_on, area, words] for area, words in grid.legacy_judgements],
+            filename=f"{name}-ofsted-graded-history",
+            fmt=fmt,
+        )
+
+    def moderation(row: Any) -> list[Any]:
+        m = row.moderation
+        if m is None:
+            return ["", None, "", ""]
+        by = (m.moderated_by.full_name or m.moderated_by.email) if m.moderated_by else ""
+        return [m.get_agreed_grade_display(), m.moderated_on, by, "No" if row.moderation_is_current else "Yes"]
+
+    return export_response(
+        headers=[
+            "Area",
+            "School's self-grade",
+            "Trust's latest judgement",
+            "Trust judgement from",
+            "Trust judgement date",
+            "Ofsted report card",
+            "School and trust",
+            "Agreed at moderation",
+            "Moderated on",
+            "Moderated by",
+            "Grades changed since moderation",
+        ],
+        rows=[
+            [
+                row.area.label,
+                row.school_words or "No self-grade",
+                row.trust_words or "Not judged",
+                row.trust.review.get_review_type_display() if row.trust else "",
+                row.trust.review.reviewed_on if row.trust else None,
+                row.ofsted_words or "No report-card grade",
+                ("Disagree: " + row.disagreement_words)
+                if row.disagreement
+                else ("Agree" if row.gap is not None else "Nothing to compare yet"),
+                *moderation(row),
+            ]
+            for row in grid.rows
+        ],
+        filename=f"{name}-judgements-side-by-side",
+        fmt=fmt,
+    )
+
+
 @trust_view(Action.VIEW_TRUST_JUDGEMENTS)
 def judgement_grid(request: HttpRequest, school_uuid: UUID) -> HttpResponse:
     school = _school(request, school_uuid)
     grid = school_grid(school, today=timezone.localdate())
+    fmt = request.GET.get("format")
+    if fmt in EXPORTS:
+        return _grid_export(request, school, grid, fmt)
     return render(request, "reviews/grid/school_grid.html", {"school": school, "grid": grid})
 
 

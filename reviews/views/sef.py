@@ -8,9 +8,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from core.academic import academic_year_label
 from core.exceptions import ApplicationError
+from core.exports import export_response
 from reviews.forms_sef import ReviewForm, SefForm, YearForm
 from reviews.models import SelfEvaluationStatus
 from reviews.selectors.evidence import evidence_visible_to
@@ -63,6 +65,29 @@ def sef_list(request: HttpRequest) -> HttpResponse:
     schools = list(sef_status_list(request.membership, year))
     for school in schools:
         school.sef_status_words = STATUS_WORDS[school.sef_status or "none"]
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+
+        def day(moment: Any) -> Any:
+            return timezone.localdate(moment) if moment else None
+
+        return export_response(
+            headers=["School", "URN", "Academic year", "Status", "Submitted", "Reviewed", "Last changed"],
+            rows=[
+                [
+                    school.name,
+                    school.urn,
+                    academic_year_label(year),
+                    school.sef_status_words,
+                    day(school.sef_submitted_at),
+                    day(school.sef_reviewed_at),
+                    day(school.sef_updated_at),
+                ]
+                for school in schools
+            ],
+            filename=f"{request.trust.slug}-self-evaluation-{year}",
+            fmt=fmt,
+        )
     return render(
         request,
         "reviews/sef/list.html",

@@ -150,6 +150,28 @@ def report_for_display(report: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
+def report_export_rows(report: dict[str, Any] | None) -> dict[str, list[list[Any]]]:
+    """Every change and skipped row of a preview or report (the page shows only the first ones), for a download."""
+    report = dict(report or {})
+    changes = [c for c in report.get("changes") or [] if isinstance(c, dict)]
+    return {
+        "schools": [
+            [
+                change.get("name") or change.get("school") or "",
+                change.get("urn") or "",
+                ACTIONS.get(change.get("action", ""), str(change.get("action", "")).capitalize()),
+                "; ".join(_details(change)),
+            ]
+            for change in changes
+        ],
+        "skipped": [
+            [skip.get("row") or "", skip.get("urn") or "", skip.get("reason") or ""]
+            for skip in report.get("skipped") or []
+            if isinstance(skip, dict)
+        ],
+    }
+
+
 def import_files_of(run: ImportRun) -> list[dict[str, Any]]:
     """The run's files with the format each was recognised as."""
     labels: dict[str, str] = {}

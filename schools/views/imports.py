@@ -11,10 +11,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.academic import academic_year_for, academic_year_label
 from core.exceptions import ApplicationError
+from core.exports import export_response
 from schools.importers.base import ImportFileError
 from schools.models import ImportKind, ImportStatus
 from schools.selectors.imports import (
@@ -24,6 +26,7 @@ from schools.selectors.imports import (
     import_run_of,
     import_runs_of,
     last_group_uid,
+    report_export_rows,
     report_for_display,
 )
 from schools.services.imports import (
@@ -130,8 +133,52 @@ def _kind(value: str) -> str:
     return value
 
 
+def _local(moment: datetime.datetime | None) -> datetime.datetime | None:
+    # Spreadsheets have no time zones: give the trust's wall-clock time, as the page shows.
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
+def _export_runs(request: HttpRequest, fmt: str) -> HttpResponse:
+    def row(run: Any) -> list[Any]:
+        result = run.report or run.preview or {}
+        skipped = result.get("skipped")
+        return [
+            _local(run.created_at),
+            run.get_kind_display(),
+            run.group_uid,
+            ", ".join(f.original_name for f in run.files.all()),
+            "Preview: not yet imported" if run.status == ImportStatus.PREVIEW else run.get_status_display(),
+            result.get("created"),
+            result.get("updated"),
+            result.get("unchanged"),
+            len(skipped) if skipped is not None else None,
+            (run.requested_by.full_name or run.requested_by.email) if run.requested_by else "",
+        ]
+
+    return export_response(
+        headers=[
+            "Started",
+            "Import",
+            "GIAS group",
+            "Files",
+            "Status",
+            "Created",
+            "Updated",
+            "Unchanged",
+            "Skipped",
+            "By",
+        ],
+        rows=[row(run) for run in import_runs_of(request.trust)],
+        filename=f"{request.trust.slug}-imports",
+        fmt=fmt,
+    )
+
+
 @trust_view(Action.IMPORT_DATA)
 def import_list(request: HttpRequest) -> HttpResponse:
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+        return _export_runs(request, fmt)
     kinds = [
         {"value": kind.value, "label": kind.label, "available": importer_available(kind.value)} for kind in ImportKind
     ]
@@ -206,6 +253,17 @@ def _detail_context(run: Any) -> dict[str, Any]:
 @trust_view(Action.IMPORT_DATA)
 def import_detail(request: HttpRequest, import_run_uuid: UUID) -> HttpResponse:
     run = import_run_of(request.trust, import_run_uuid)
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+        # Every school and skipped row, not only the first ones the page shows.
+        rows = report_export_rows(run.report if run.status == ImportStatus.DONE else run.preview)
+        skipped = request.GET.get("table") == "skipped"
+        return export_response(
+            headers=["Row", "URN", "Reason"] if skipped else ["School", "URN", "Change", "Details"],
+            rows=rows["skipped" if skipped else "schools"],
+            filename=f"{request.trust.slug}-import-{run.created_at:%Y-%m-%d}-{'skipped' if skipped else 'schools'}",
+            fmt=fmt,
+        )
     return render(request, "schools/imports/import_detail.html", _detail_context(run))
 
 

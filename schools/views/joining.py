@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
+from core.exports import export_response
 from core.pdf import render_pdf
 from schools.forms_joining import DueDiligenceForm, InductionCompleteForm, ProspectiveSchoolForm, RatifyForm
 from schools.models import DueDiligenceReport, InductionItem, School
@@ -38,8 +39,33 @@ def _to_report(request: HttpRequest, report: DueDiligenceReport) -> HttpResponse
     return redirect("joining-report", trust_slug=request.trust.slug, report_uuid=report.uuid)
 
 
+def _export_joining(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.GET.get("table") == "joiners":
+        return export_response(
+            headers=["School", "URN", "Joined", "Induction steps done", "Induction steps"],
+            rows=[
+                [s.name, s.urn, s.joined_trust_on, s.induction_done, s.induction_total]
+                for s in selectors.recent_joiners(trust=request.trust)
+            ],
+            filename=f"{request.trust.slug}-recent-joiners",
+            fmt=fmt,
+        )
+    return export_response(
+        headers=["School", "URN", "Local authority", "Due diligence sections rated", "Sections"],
+        rows=[
+            [s.name, s.urn, s.la_name, s.sections_rated, selectors.SECTION_COUNT]
+            for s in selectors.prospective_schools(trust=request.trust)
+        ],
+        filename=f"{request.trust.slug}-prospective-schools",
+        fmt=fmt,
+    )
+
+
 @trust_view(Action.VIEW_JOINING)
 def joining_home(request: HttpRequest) -> HttpResponse:
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+        return _export_joining(request, fmt)
     return render(
         request,
         "schools/joining/home.html",
@@ -68,6 +94,17 @@ def prospective_school_add(request: HttpRequest) -> HttpResponse:
 @trust_view(Action.VIEW_JOINING)
 def report_detail(request: HttpRequest, report_uuid: UUID) -> HttpResponse:
     report = _report(request, report_uuid)
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+        return export_response(
+            headers=["Section", "RAG rating", "Findings", "Evidence"],
+            rows=[
+                [f.get_section_display(), f.get_rag_display() or "Not yet rated", f.findings, f.evidence]
+                for f in report.sections
+            ],
+            filename=f"{request.trust.slug}-due-diligence-{report.school.urn}",
+            fmt=fmt,
+        )
     return render(
         request,
         "schools/joining/report.html",
@@ -152,6 +189,22 @@ def induction(request: HttpRequest, joining_school_uuid: UUID) -> HttpResponse:
     school = get_object_or_404(School.objects.filter(trust=request.trust), uuid=joining_school_uuid)
     report = DueDiligenceReport.objects.filter(school=school).first()
     steps = selectors.induction_checklist(trust=request.trust, school=school)
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+        return export_response(
+            headers=["Step", "Status", "Done on", "Done by"],
+            rows=[
+                [
+                    step.item.get_code_display(),
+                    "Done" if step.item.completed_on else "Not done yet",
+                    step.item.completed_on,
+                    str(step.item.completed_by) if step.item.completed_by else "",
+                ]
+                for step in steps
+            ],
+            filename=f"{request.trust.slug}-induction-{school.urn}",
+            fmt=fmt,
+        )
     return render(
         request,
         "schools/joining/induction.html",

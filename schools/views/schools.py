@@ -23,7 +23,7 @@ from schools.forms import (
 )
 from schools.models import Inspection, InspectionSource, School
 from schools.selectors.inspections import LATER, NEXT_YEAR, THIS_YEAR, inspection_radar
-from schools.selectors.performance import latest_predictions, performance_of, predictions_for
+from schools.selectors.performance import PredictionGrid, latest_predictions, performance_of, predictions_for
 from schools.selectors.schools import (
     inspections_of,
     outcome_words,
@@ -104,9 +104,60 @@ def school_list(request: HttpRequest) -> HttpResponse:
     return render(request, "schools/school_list.html", {"page": page, "form": form, "query": query.urlencode()})
 
 
+def _predictions_export(grid: PredictionGrid, filename: str, fmt: str) -> HttpResponse:
+    return export_response(
+        headers=["Half-term", "Year group", *(f"{subject} (% on track)" for subject in grid.subjects)],
+        rows=[[grid.label, yg, *values] for yg, values in grid.table],
+        filename=filename,
+        fmt=fmt,
+    )
+
+
+def _school_detail_export(request: HttpRequest, school: School, fmt: str) -> HttpResponse:
+    """The profile's tables, one per download: inspections (the default), performance or predictions."""
+    table = request.GET.get("table")
+    name = f"{request.trust.slug}-{school.urn}"
+    if table == "performance":
+        return export_response(
+            headers=["Measure", "Academic year", school.name, "Local authority", "England", "From predecessor URN"],
+            rows=[
+                [row.label, year, cell.shown, la.shown, national.shown, cell.via_predecessor]
+                for row in performance_of(school)
+                for year, cell, la, national in row.table
+            ],
+            filename=f"{name}-performance",
+            fmt=fmt,
+        )
+    if table == "predictions":
+        grid = latest_predictions(school)
+        if grid is None:
+            raise Http404("No predictions entered yet.")
+        return _predictions_export(grid, f"{name}-predictions", fmt)
+    return export_response(
+        headers=["Inspected on", "Era", "Source", "Type", "Area", "Judgement"],
+        rows=[
+            [
+                view.inspection.inspected_on,
+                view.inspection.get_era_display(),
+                view.inspection.get_source_display(),
+                view.inspection.inspection_type,
+                area,
+                words,
+            ]
+            for view in inspections_of(school)
+            for area, words in view.judgements
+        ],
+        filename=f"{name}-inspections",
+        fmt=fmt,
+    )
+
+
 @trust_view(Action.VIEW_SCHOOLS)
 def school_detail(request: HttpRequest, school_uuid: UUID) -> HttpResponse:
     school = _school(request, school_uuid)
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+        return _school_detail_export(request, school, fmt)
     inspections = inspections_of(school)
     return render(
         request,
@@ -219,6 +270,9 @@ def predictions(request: HttpRequest, school_uuid: UUID) -> HttpResponse:
             messages.success(request, f"{stored} predictions saved.")
             return redirect(f"{request.path}?half_term={year}-{half}")
     grid = predictions_for(school, year, half)
+    fmt = request.GET.get("format")
+    if request.method == "GET" and fmt in {"csv", "xlsx"}:
+        return _predictions_export(grid, f"{request.trust.slug}-{school.urn}-predictions-{year}-{half}", fmt)
     rows = [
         (
             i,
@@ -285,6 +339,36 @@ def inspection_radar_page(request: HttpRequest) -> HttpResponse:
     visible = set(schools_visible_to(request.membership).values_list("pk", flat=True))
     rows = [row for row in inspection_radar(request.trust, timezone.localdate()) if row.school.pk in visible]
     groups = [(label, [r for r in rows if r.likelihood == label]) for label in (THIS_YEAR, NEXT_YEAR, LATER)]
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+        return export_response(
+            headers=[
+                "Likely inspected",
+                "URN",
+                "School",
+                "Last inspected",
+                "Outcome",
+                "Window from",
+                "Window to",
+                "Why",
+            ],
+            rows=[
+                [
+                    label,
+                    r.school.urn,
+                    r.school.name,
+                    r.last_inspected_on or "Never",
+                    r.last_outcome,
+                    r.window_from,
+                    r.window_to,
+                    r.reason,
+                ]
+                for label, group in groups
+                for r in group
+            ],
+            filename=f"{request.trust.slug}-inspection-radar",
+            fmt=fmt,
+        )
     return render(request, "schools/radar.html", {"groups": groups, "today": timezone.localdate()})
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.academic import academic_year_for
 from core.exceptions import ApplicationError
+from core.exports import export_response
 from trust.calendar import selectors, services
 from trust.calendar.forms import CreateYearForm, EditYearForm
 from trust.decorators import trust_view
@@ -19,6 +20,22 @@ from trust.permissions import Action
 def year_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     years = selectors.academic_years_of(request.trust)
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+        # The same half-terms the page lists: the saved years, else this year's default dates.
+        half_terms = (
+            [ht for year in years for ht in year.half_terms.all()]
+            if years
+            else selectors.half_terms_of_year(request.trust, academic_year_for(today))
+        )
+        return export_response(
+            headers=["Academic year", "Half-term", "Starts", "Ends"],
+            rows=[
+                [str(ht.academic_year), f"{ht.term} {2 - ht.number % 2}", ht.starts_on, ht.ends_on] for ht in half_terms
+            ],
+            filename=f"{request.trust.slug}-academic-years",
+            fmt=fmt,
+        )
     return render(
         request,
         "trust/calendar/year_list.html",

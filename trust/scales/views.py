@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
+from core.exports import export_response
 from reviews.selectors.ratings import level_stays
 from reviews.suggestions import rule_text
 from schools.selectors.schools import schools_visible_to
@@ -16,6 +17,44 @@ from trust.permissions import Action, can
 from trust.scales import selectors, services
 from trust.scales.forms import ChooseTemplateForm, LevelForm
 from trust.scales.templates import TEMPLATES
+
+
+def _levels_export(request: HttpRequest, levels: list, *, show_schools: bool, fmt: str) -> HttpResponse:
+    """One row per level, most intensive first; the schools column only for those who see it on the page."""
+    headers = [
+        "Position",
+        "Level",
+        "Description",
+        "Expected duration (months)",
+        "Visits",
+        "Monitoring",
+        "Reporting",
+        "Key indicators",
+        "Support offer",
+        "Suggested when",
+    ]
+    rows = [
+        [
+            level.position,
+            level.name,
+            level.description,
+            level.expected_duration_months,
+            level.visit_cadence,
+            level.monitoring_cadence,
+            level.reporting_cadence,
+            "; ".join(map(str, level.key_indicators)),
+            "; ".join(map(str, level.support_offer)),
+            "; ".join(f"{words} ({note})" if note else words for words, note in level.rule_words),
+        ]
+        + (["; ".join(stay.school.name for stay in level.stays)] if show_schools else [])
+        for level in levels
+    ]
+    return export_response(
+        headers=headers + (["Schools at this level now"] if show_schools else []),
+        rows=rows,
+        filename=f"{request.trust.slug}-support-scale",
+        fmt=fmt,
+    )
 
 
 @trust_view(Action.VIEW_SCALE)
@@ -35,6 +74,10 @@ def scale_detail(request: HttpRequest) -> HttpResponse:
     for level in levels:
         level.rule_words = [(rule_text(rule), rule.get("note", "")) for rule in level.rules]
         level.stays = schools_by_level.get(level.pk, [])
+    show_schools = can(membership, Action.VIEW_RATINGS) and not membership.is_school_level
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+        return _levels_export(request, levels, show_schools=show_schools, fmt=fmt)
     return render(
         request,
         "trust/scales/scale_detail.html",
@@ -43,7 +86,7 @@ def scale_detail(request: HttpRequest) -> HttpResponse:
             "levels": levels,
             "template": TEMPLATES.get(scale.template) if scale else None,
             "own_stay": own_stay,
-            "show_schools": can(membership, Action.VIEW_RATINGS) and not membership.is_school_level,
+            "show_schools": show_schools,
         },
     )
 
