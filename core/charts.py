@@ -115,3 +115,61 @@ def line_chart_svg(chart: LineChart, chart_id: str) -> SafeString:
         out.append(f'<text x="{lx + 26:.1f}" y="{ly}" fill="#222">{escape(s.label)}</text>')
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 -- every text inside is escaped above
+
+
+@dataclass
+class BarChart:
+    """Horizontal bars, one per category; each bar is labelled with its number, so colour carries no meaning."""
+
+    title: str
+    labels: list[str]
+    values: list[int | float | None]
+    unit: str = ""
+    width: int = 520
+    bar_height: int = 22
+    colours: list[str] = field(default_factory=list)  # one per bar; default: the first palette colour
+
+
+def describe_bars(chart: BarChart) -> str:
+    """The text alternative: each category and its value, in order."""
+    parts = [
+        f"{label}: {_fmt(float(v), chart.unit) if v is not None else 'no value'}"
+        for label, v in zip(chart.labels, chart.values, strict=False)
+    ]
+    return ("; ".join(parts) + ".") if parts else "No data."
+
+
+def bar_chart_svg(chart: BarChart, chart_id: str) -> SafeString:
+    """An accessible SVG horizontal bar chart; a missing value draws no bar and says 'no value'."""
+    gap, top, right = 8, 8, 48
+    # Category names sit left of the bars; leave room for the longest (about 6.2px a character at 11px).
+    left = min(max(60, int(6.2 * max((len(label) for label in chart.labels), default=0)) + 12), chart.width // 2)
+    rows = max(len(chart.labels), 1)
+    height = top * 2 + rows * chart.bar_height + (rows - 1) * gap
+    plot_w = chart.width - left - right
+    values = [float(v) for v in chart.values if v is not None]
+    hi = max(values, default=0.0) or 1.0
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {chart.width} {height}" '
+        f'width="100%" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
+        f'font-family="{FONT}" font-size="11" class="tw-chart">',
+        f'<title id="{chart_id}-t">{escape(chart.title)}</title>',
+        f'<desc id="{chart_id}-d">{escape(describe_bars(chart))}</desc>',
+        f'<line x1="{left}" x2="{left}" y1="{top - 2}" y2="{height - top + 2}" stroke="#666"/>',
+    ]
+    for i, (label, v) in enumerate(zip(chart.labels, chart.values, strict=False)):
+        y = top + i * (chart.bar_height + gap)
+        mid = y + chart.bar_height / 2 + 4
+        out.append(f'<text x="{left - 6}" y="{mid:.1f}" text-anchor="end" fill="#222">{escape(label)}</text>')
+        if v is None:
+            out.append(f'<text x="{left + 6}" y="{mid:.1f}" fill="#333">no value</text>')
+            continue
+        w = max(float(v), 0.0) / hi * plot_w
+        colour = chart.colours[i] if i < len(chart.colours) and chart.colours[i] else PALETTE[0]
+        out.append(
+            f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{chart.bar_height}" fill="{colour}" stroke="#333" '
+            'stroke-width="0.5"/>'
+        )
+        out.append(f'<text x="{left + w + 6:.1f}" y="{mid:.1f}" fill="#222">{_fmt(float(v), chart.unit)}</text>')
+    out.append("</svg>")
+    return mark_safe("".join(out))  # noqa: S308 -- every text inside is escaped above
