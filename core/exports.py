@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
 from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -26,6 +27,9 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        # Spreadsheets have no time zones (openpyxl refuses aware values): the trust's local time.
+        return timezone.localtime(value).replace(tzinfo=None)
     if isinstance(value, datetime.date | int | float):
         return value
     return neutralise(str(value))

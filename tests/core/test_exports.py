@@ -24,3 +24,15 @@ def test_xlsx_export_keeps_numbers_and_neutralises_text():
     response = export_response(headers=["Name", "Pupils"], rows=[["@cmd", 210]], filename="t", fmt="xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert [c.value for c in sheet[2]] == ["'@cmd", 210]
+
+
+def test_xlsx_export_writes_aware_times_as_local_time():
+    import datetime
+
+    from django.utils import timezone
+
+    summer_noon_utc = datetime.datetime(2026, 7, 1, 11, 0, tzinfo=datetime.UTC)
+    response = export_response(headers=["At"], rows=[[summer_noon_utc]], filename="t", fmt="xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A2"].value == datetime.datetime(2026, 7, 1, 12, 0)  # British Summer Time
+    assert timezone.get_current_timezone_name() == "Europe/London"
