@@ -72,6 +72,9 @@ class Action(StrEnum):
     TAKE_SNAPSHOT = "take_snapshot"
     VIEW_BOARD_PACKS = "view_board_packs"
     GENERATE_BOARD_PACK = "generate_board_pack"
+    # Security and data protection.
+    MANAGE_SECURITY = "manage_security"
+    VIEW_AUDIT_LOG = "view_audit_log"
 
 
 PERMISSIONS: dict[Action, frozenset[Role]] = {
@@ -134,6 +137,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.TAKE_SNAPSHOT: frozenset({E}),
     Action.VIEW_BOARD_PACKS: frozenset({E, IL, TR}),
     Action.GENERATE_BOARD_PACK: frozenset({E}),
+    # Trust-wide sign-in rules (two-factor for everyone) and unlocking locked-out accounts.
+    Action.MANAGE_SECURITY: frozenset({E}),
+    Action.VIEW_AUDIT_LOG: frozenset({E}),
 }
 
 

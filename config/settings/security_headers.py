@@ -1,0 +1,1 @@
+"""Response headers every environment sends (production adds HSTS and secure cookies)."""
