@@ -33,5 +33,6 @@ def trend_summaries(trust: Trust, limit: int = 12) -> list[dict]:
         .values_list("academic_year", "half_term", "summary")[: limit * 4]
     )
     for academic_year, half_term, summary in recent:
-        seen.setdefault((academic_year, half_term), summary)
+        if summary:
+            seen.setdefault((academic_year, half_term), summary)
     return [seen[key] for key in sorted(seen)][-limit:]

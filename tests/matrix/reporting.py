@@ -10,6 +10,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from reporting.metrics_schema import trust_wide_part
 from reporting.models import BoardPack, BoardPackStatus, Snapshot, SnapshotKind
 from tests.matrix.common import HT, IL, TR, E, trust_page
 
@@ -52,6 +53,7 @@ def url_kwargs(trust_a: Any) -> dict[str, Any]:
         kind=SnapshotKind.ON_DEMAND,
         as_of=today,
         metrics=metrics,
+        summary=trust_wide_part(metrics),
     )
     pack = BoardPack(
         trust=trust_a.trust,
