@@ -10,6 +10,7 @@ from interventions.demo_interventions import seed_interventions
 from interventions.demo_plans import seed_plans
 from interventions.demo_register import seed_register
 from interventions.demo_visits import seed_visits
+from reporting.demo import seed_reporting
 from reviews.demo_evidence import seed_evidence_and_sef
 from reviews.demo_ratings import seed_ratings
 from reviews.demo_reviews import seed_reviews
@@ -115,3 +116,4 @@ def _seed_capabilities(*, trust: Trust, schools: list[School], people: list[tupl
     seed_interventions(trust=trust, schools=schools, people=people, today=today)
     seed_plans(trust=trust, schools=schools, people=people, today=today)
     seed_visits(trust=trust, schools=schools, people=people, today=today)
+    seed_reporting(trust=trust, people=people, today=today)

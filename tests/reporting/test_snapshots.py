@@ -101,3 +101,12 @@ def test_the_api_lists_reads_and_takes_snapshots(trust_a, trust_b):
     assert client.get(f"{base}{uuid}/").json()["metrics"]["trust"] == trust_a.trust.name
     other = trust_b.client_for("executive")
     assert other.get(f"/api/v1/t/{trust_b.trust.slug}/snapshots/{uuid}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_evening_job_freezes_the_half_term_that_ended_today(trust_a):
+    from reporting.tasks import freeze_half_term
+
+    assert freeze_half_term.delay(trust_id=trust_a.trust.pk, today="2026-10-23").get()
+    assert freeze_half_term.delay(trust_id=trust_a.trust.pk, today="2026-10-23").get() == ""
+    assert [s.half_term for s in _snapshots(trust_a)] == [1]

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.db import connection
 from django_scopes import scopes_disabled
 
+from reporting.models import BoardPack, Snapshot
 from schools.models import School
 from trust.models import Invitation, Trust
 
@@ -40,6 +41,9 @@ def test_seed_demo_builds_two_trusts_with_every_role():
     with scopes_disabled():
         for trust in Trust.objects.all():
             assert School.objects.filter(trust=trust).count() >= 6
+            # Past half-terms frozen, and one board pack built from the latest of them.
+            assert Snapshot.objects.filter(trust=trust, kind="half_term_end").count() >= 3
+            assert list(BoardPack.objects.filter(trust=trust).values_list("status", flat=True)) == ["done"]
 
 
 def test_seed_demo_rerun_changes_nothing():
