@@ -3,9 +3,11 @@
 import datetime
 
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope
 from playwright.sync_api import Page
 
+from reporting.services.snapshots import snapshot_take
 from reviews.services.areas import judgement_areas_ensure
 from reviews.services.reviews import review_record
 from schools.models import InspectionSource
@@ -55,6 +57,16 @@ EXECUTIVE_PAGES = [
     ("visit-add", {}),
     ("calendar-year-list", {}),
     ("calendar-feed", {}),
+    ("dashboard", {}),
+    *[
+        ("dashboard-tile", {"tile": tile})
+        for tile in ("levels", "movement", "overstays", "ofsted", "measures", "interventions", "visits", "plans", "sef")
+    ],
+    ("school-summary", {"school": 0}),
+    ("snapshot-list", {}),
+    ("snapshot-detail", {"snapshot": True}),
+    ("board-pack-list", {}),
+    ("board-pack-generate", {}),
 ]
 HEADTEACHER_PAGES = [
     ("school-detail", {"school": 0}),
@@ -68,10 +80,11 @@ HEADTEACHER_PAGES = [
     ("calendar-month", {}),
     ("visit-school", {"school": 0}),
     ("calendar-feed", {}),
+    ("school-summary", {"school": 0}),
 ]
 
 
-def _url(world: TrustWorld, name: str, params: dict, report_uuid: object) -> str:
+def _url(world: TrustWorld, name: str, params: dict, report_uuid: object, snapshot_uuid: object = None) -> str:
     kwargs: dict[str, object] = {"trust_slug": world.trust.slug}
     if "school" in params:
         kwargs["school_uuid"] = world.schools[params["school"]].uuid
@@ -79,6 +92,10 @@ def _url(world: TrustWorld, name: str, params: dict, report_uuid: object) -> str
         kwargs["import_kind"] = params["import_kind"]
     if params.get("report"):
         kwargs["report_uuid"] = report_uuid
+    if params.get("snapshot"):
+        kwargs["snapshot_uuid"] = snapshot_uuid
+    if "tile" in params:
+        kwargs["tile"] = params["tile"]
     return reverse(name, kwargs=kwargs)
 
 
@@ -104,17 +121,18 @@ def test_every_main_page_has_no_serious_accessibility_violation(live_server, pag
             capacity="good",
         )
         report_uuid = joining.due_diligence.uuid
+        snapshot_uuid = snapshot_take(trust=trust_a.trust, actor=None, today=timezone.localdate()).uuid
 
     base = live_server.url
     sign_in(page, base, trust_a.people["executive"].email, PASSWORD)
     for name, params in EXECUTIVE_PAGES:
-        response = page.goto(base + _url(trust_a, name, params, report_uuid))
+        response = page.goto(base + _url(trust_a, name, params, report_uuid, snapshot_uuid))
         assert response is not None and response.status == 200, name
         assert_accessible(page)
 
     page.context.clear_cookies()
     sign_in(page, base, trust_a.people["headteacher"].email, PASSWORD)
     for name, params in HEADTEACHER_PAGES:
-        response = page.goto(base + _url(trust_a, name, params, report_uuid))
+        response = page.goto(base + _url(trust_a, name, params, report_uuid, snapshot_uuid))
         assert response is not None and response.status == 200, name
         assert_accessible(page)
