@@ -13,7 +13,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from django.db.models import Avg, Count, OuterRef, Q, Subquery
+from django.db.models import Avg, Count, Q
 
 from core.academic import HALF_TERMS, academic_year_label
 from interventions.models import (
@@ -101,11 +101,15 @@ class _Stay:
     rationale: str
 
 
-def _stays(schools: list[School], today: datetime.date) -> dict[int, _Stay]:
-    """Each rated school's level as of `today`, since when (re-confirmations do not restart the clock) and why.
+def _stays_and_previous(
+    schools: list[School], today: datetime.date, previous_end: datetime.date
+) -> tuple[dict[int, _Stay], dict[int, int]]:
+    """Each rated school's level as of `today`, since when and why; and its level id at `previous_end`: one query.
 
-    The rule of reviews.selectors.ratings.level_stays, read as plain values: the dashboard reads every
-    decision of every school, and building model instances with their levels was most of its time.
+    The rules of reviews.selectors.ratings (level_stays: a re-confirmation does not restart the clock; the
+    latest decision on or before a day is the level that day), read as plain values newest first: the
+    dashboard reads every decision of every school, and model instances or a per-school subquery were
+    most of its time.
     """
     rows = (
         Rating.objects.filter(school__in=schools, effective_on__lte=today)
@@ -113,8 +117,11 @@ def _stays(schools: list[School], today: datetime.date) -> dict[int, _Stay]:
         .values_list("school_id", "level_id", "effective_on", "rationale")
     )
     stays: dict[int, _Stay] = {}
+    previous: dict[int, int] = {}
     broken: set[int] = set()
     for school_id, level_id, effective_on, rationale in rows:
+        if effective_on <= previous_end:
+            previous.setdefault(school_id, level_id)
         stay = stays.get(school_id)
         if stay is None:
             stays[school_id] = _Stay(level_id, effective_on, rationale)
@@ -123,7 +130,7 @@ def _stays(schools: list[School], today: datetime.date) -> dict[int, _Stay]:
                 stays[school_id] = _Stay(level_id, effective_on, stay.rationale)
             else:
                 broken.add(school_id)
-    return stays
+    return stays, previous
 
 
 def _overstay(stay: _Stay | None, expected_months: dict[int, int | None], today: datetime.date) -> Overstay | None:
@@ -132,15 +139,6 @@ def _overstay(stay: _Stay | None, expected_months: dict[int, int | None], today:
     if stay is None or not expected or today <= add_months(stay.since, expected):
         return None
     return {"months": months_between(stay.since, today), "expected_months": expected}
-
-
-def _levels_on(schools: list[School], day: datetime.date, levels: dict[int, LevelRef]) -> dict[int, LevelRef]:
-    """Each school's level as decided on or before `day`: one query."""
-    latest = (
-        Rating.objects.filter(school=OuterRef("school"), effective_on__lte=day).order_by(*RATING_ORDER).values("pk")[:1]
-    )
-    rows = Rating.objects.filter(school__in=schools, pk=Subquery(latest)).values_list("school_id", "level_id")
-    return {school_id: levels[level_id] for school_id, level_id in rows if level_id in levels}
 
 
 def _movement(level: LevelRef | None, previous: LevelRef | None) -> Movement:
@@ -395,20 +393,18 @@ class _Judged:
 
 
 def _latest_review_grades(schools: list[School]) -> dict[tuple[int, int], _Judged]:
-    """(school id, area id) -> the trust's latest review grade: reviews.selectors.reviews.latest_review_judgements,
-    read as values because loading each judgement's whole review was a large part of the dashboard's time."""
-    latest = (
-        ReviewJudgement.objects.filter(review__school=OuterRef("review__school"), area=OuterRef("area"))
-        .order_by("-review__reviewed_on", "-review__created_at", "-pk")
-        .values("pk")[:1]
+    """(school id, area id) -> the trust's latest review grade, as reviews.selectors.reviews.latest_review_judgements
+    decides it, but read as plain values newest first and picked in Python: its correlated subquery ran once per
+    judgement (hundreds of milliseconds for a large trust on PostgreSQL), and loading whole reviews was slow too."""
+    rows = (
+        ReviewJudgement.objects.filter(review__school__in=schools)
+        .order_by("review__school_id", "area_id", "-review__reviewed_on", "-review__created_at", "-pk")
+        .values_list("review__school_id", "area_id", "grade", "review__reviewed_on")
     )
-    rows = ReviewJudgement.objects.filter(review__school__in=schools, pk=Subquery(latest)).values_list(
-        "review__school_id", "area_id", "grade", "review__reviewed_on"
-    )
-    return {
-        (school_id, area_id): _Judged(grade, SimpleNamespace(reviewed_on=reviewed_on))
-        for school_id, area_id, grade, reviewed_on in rows
-    }
+    latest: dict[tuple[int, int], _Judged] = {}
+    for school_id, area_id, grade, reviewed_on in rows:
+        latest.setdefault((school_id, area_id), _Judged(grade, SimpleNamespace(reviewed_on=reviewed_on)))
+    return latest
 
 
 def _sef_statuses(schools: list[School], academic_year: int) -> dict[int, str]:
@@ -447,8 +443,7 @@ def trust_metrics(trust: Trust, *, today: datetime.date, school_ids: Iterable[in
     expected_months = {level.pk: level.expected_duration_months for level in scale_levels}
     areas = list(JudgementArea.objects.filter(trust=trust, is_active=True).order_by("position", "pk"))
 
-    stays = _stays(schools, today)
-    previous_levels = _levels_on(schools, previous_end, levels)
+    stays, previous_level_ids = _stays_and_previous(schools, today, previous_end)
     radar = {row.school.pk: row for row in inspection_radar(trust, today)}
     values = _measure_values(schools)
     national = _national()
@@ -468,7 +463,7 @@ def trust_metrics(trust: Trust, *, today: datetime.date, school_ids: Iterable[in
     for school in schools:
         stay = stays.get(school.pk)
         level = levels[stay.level_id] if stay else None
-        previous = previous_levels.get(school.pk)
+        previous = levels.get(previous_level_ids.get(school.pk, 0))
         phase_measures = {m.code for m in measures.for_phase(school.phase)}
         sef_status = sefs.get(school.pk, NOT_STARTED)
         rows.append(
