@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django_scopes import scope
 
+from core.audit import audit_record, diff, snapshot_fields
 from core.exceptions import ApplicationError
 from schools.models import School
 from trust.models import SCHOOL_ROLES, ApiToken, Invitation, Membership, Role, Trust, User
@@ -37,6 +38,10 @@ def _check_school_for_role(*, trust: Trust, role: str, school: School | None) ->
         raise ApplicationError("Choose a valid school.", {"field": "school"})
 
 
+def _plain_school(school: School | None) -> str | None:
+    return school.name if school is not None else None
+
+
 def trust_create(*, name: str, executive_email: str, actor: User | None = None) -> tuple[Trust, str | None]:
     """Create a trust and make `executive_email` its first executive.
 
@@ -50,10 +55,24 @@ def trust_create(*, name: str, executive_email: str, actor: User | None = None) 
         trust = Trust(name=name, slug=_unique_slug(name))
         trust.full_clean()
         trust.save()
+        audit_record(
+            trust=trust,
+            actor=actor,
+            action="trust.created",
+            obj=trust,
+            changes=snapshot_fields(trust, ["name", "slug"]),
+        )
         with scope(trust=trust.pk):
             existing = User.objects.filter(email__iexact=executive_email.strip()).first()
             if existing is not None:
-                Membership.objects.create(user=existing, trust=trust, role=Role.EXECUTIVE)
+                membership = Membership.objects.create(user=existing, trust=trust, role=Role.EXECUTIVE)
+                audit_record(
+                    trust=trust,
+                    actor=actor,
+                    action="membership.created",
+                    obj=membership,
+                    changes={"person": existing.email, "role": membership.get_role_display()},
+                )
                 return trust, None
             _, link = invitation_create(trust=trust, actor=actor, email=executive_email, role=Role.EXECUTIVE)
             return trust, link
@@ -93,6 +112,13 @@ def invitation_create(
             raise ApplicationError(
                 f"An invitation to {email} is already waiting to be accepted.", {"field": "email"}
             ) from None
+        audit_record(
+            trust=trust,
+            actor=actor,
+            action="invitation.created",
+            obj=invitation,
+            changes={"email": email, "role": invitation.get_role_display(), "school": _plain_school(school)},
+        )
 
     path = reverse("invitation-accept", args=[raw])
     body = render_to_string(
@@ -109,7 +135,15 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
         raise ApplicationError("This invitation has already been accepted.")
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at", "updated_at"])
+        with transaction.atomic():
+            invitation.save(update_fields=["revoked_at", "updated_at"])
+            audit_record(
+                trust=invitation.trust_id,
+                actor=actor,
+                action="invitation.revoked",
+                obj=invitation,
+                changes={"email": invitation.email, "revoked_at": [None, invitation.revoked_at]},
+            )
 
 
 def invitation_accept(
@@ -143,6 +177,18 @@ def invitation_accept(
         locked.accepted_at = timezone.now()
         locked.accepted_by = user
         locked.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+        audit_record(
+            trust=locked.trust_id,
+            actor=user,
+            action="membership.created",
+            obj=membership,
+            changes={
+                "person": user.email,
+                "role": membership.get_role_display(),
+                "school": _plain_school(membership.school),
+                "invitation": str(locked.uuid),
+            },
+        )
         return membership
 
 
@@ -158,6 +204,7 @@ def membership_change_role(
         raise ApplicationError("Choose a valid role.", {"field": "role"})
     _check_school_for_role(trust=membership.trust, role=role, school=school)
     with transaction.atomic():
+        before = {"role": membership.get_role_display(), "school": _plain_school(membership.school)}
         _lock_executives(membership.trust)
         if membership.role == Role.EXECUTIVE and role != Role.EXECUTIVE and executive_count(membership.trust) <= 1:
             raise ApplicationError(
@@ -167,6 +214,14 @@ def membership_change_role(
         membership.school = school
         membership.full_clean()
         membership.save(update_fields=["role", "school", "updated_at"])
+        after = {"role": membership.get_role_display(), "school": _plain_school(membership.school)}
+        audit_record(
+            trust=membership.trust_id,
+            actor=actor,
+            action="membership.role_changed",
+            obj=membership,
+            changes=diff(before, after),
+        )
     return membership
 
 
@@ -176,7 +231,21 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
         _lock_executives(membership.trust)
         if membership.role == Role.EXECUTIVE and executive_count(membership.trust) <= 1:
             raise ApplicationError("The trust's last executive cannot be removed. Make someone else executive first.")
-        ApiToken.objects.filter(user=membership.user, trust=membership.trust).update(revoked_at=timezone.now())
+        revoked = ApiToken.objects.filter(user=membership.user, trust=membership.trust).update(
+            revoked_at=timezone.now()
+        )
+        audit_record(
+            trust=membership.trust_id,
+            actor=actor,
+            action="membership.removed",
+            obj=membership,
+            changes={
+                "person": membership.user.email,
+                "role": membership.get_role_display(),
+                "school": _plain_school(membership.school),
+                "api_tokens_revoked": revoked,
+            },
+        )
         membership.delete()
 
 
@@ -188,11 +257,27 @@ def api_token_create(*, user: User, trust: Trust, name: str) -> tuple[ApiToken, 
     raw = new_secret()
     token = ApiToken(user=user, trust=trust, name=name[:100], prefix=raw[:8], key_hash=hash_secret(raw))
     token.full_clean()
-    token.save()
+    with transaction.atomic():
+        token.save()
+        audit_record(
+            trust=trust,
+            actor=user,
+            action="api_token.created",
+            obj=token,
+            changes={"name": token.name, "prefix": token.prefix},
+        )
     return token, raw
 
 
 def api_token_revoke(*, token: ApiToken, actor: User) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at", "updated_at"])
+        with transaction.atomic():
+            token.save(update_fields=["revoked_at", "updated_at"])
+            audit_record(
+                trust=token.trust_id,
+                actor=actor,
+                action="api_token.revoked",
+                obj=token,
+                changes={"name": token.name, "revoked_at": [None, token.revoked_at]},
+            )

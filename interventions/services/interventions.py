@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.academic import term_bounds
+from core.audit import audit_record, snapshot_fields
 from core.exceptions import ApplicationError
 from interventions.models import (
     Checkpoint,
@@ -191,6 +192,34 @@ def intervention_commission(
     for i, day in enumerate(dates, start=1):
         Checkpoint.objects.create(intervention=intervention, due_on=day, title=f"Checkpoint {i}")
     _record(intervention, actor, "", S.PROPOSED, "Proposed" + (" from a support request" if support_request else ""))
+    audit_record(
+        trust=school.trust_id,
+        actor=actor,
+        action="intervention.commissioned",
+        obj=intervention,
+        changes=snapshot_fields(
+            intervention,
+            [
+                "title",
+                "area_of_need",
+                "delivery_model",
+                "providing_school",
+                "provider_name",
+                "cost",
+                "success_criteria",
+                "starts_on",
+                "ends_on",
+                "days",
+                "budget",
+                "status",
+            ],
+        )
+        | {
+            "leads": [f"{expert.name} ({days} days)" for expert, days in lead_rows],
+            "targets": target_texts,
+            "checkpoints": dates,
+        },
+    )
     if support_request is not None:
         from interventions.services.requests import support_request_accept  # noqa: PLC0415 -- avoids a cycle
 
@@ -232,6 +261,13 @@ def intervention_transition(
         intervention.status = to_status
         intervention.save(update_fields=fields)
         _record(intervention, actor, current, to_status, note)
+        audit_record(
+            trust=intervention.school.trust_id,
+            actor=actor,
+            action="intervention.status_changed",
+            obj=intervention,
+            changes={"status": [S(current).label, S(to_status).label], "note": note.strip()},
+        )
     return intervention
 
 
@@ -279,6 +315,13 @@ def intervention_close(
         intervention.save()
         intervention.impact_evidence.set(items)
         _record(intervention, actor, S.IMPACT_REVIEW, S.CLOSED, note)
+        audit_record(
+            trust=intervention.school.trust_id,
+            actor=actor,
+            action="intervention.closed",
+            obj=intervention,
+            changes={"status": [S.IMPACT_REVIEW.label, S.CLOSED.label], **impacts, "impact_evidence": items},
+        )
     return intervention
 
 
@@ -312,6 +355,7 @@ def checkpoint_record(
     with transaction.atomic():
         if new_evidence:
             items.append(evidence_record(school=intervention.school, actor=actor, **new_evidence))
+        was = {"notes": checkpoint.notes, "recorded_at": checkpoint.recorded_at}
         checkpoint.notes = notes.strip()
         checkpoint.recorded_at = timezone.now()
         checkpoint.recorded_by = actor
@@ -322,4 +366,15 @@ def checkpoint_record(
                 checkpoint=checkpoint, target=target, defaults={"progress": value, "note": note.strip()}
             )
         checkpoint.evidence.add(*items)
+        audit_record(
+            trust=intervention.school.trust_id,
+            actor=actor,
+            action="checkpoint.recorded" if was["recorded_at"] is None else "checkpoint.re_recorded",
+            obj=checkpoint,
+            changes={
+                "notes": [was["notes"], checkpoint.notes],
+                "progress": {str(target): value for target, (value, _note) in progress.items()},
+                "evidence_added": items,
+            },
+        )
     return checkpoint

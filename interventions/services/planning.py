@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.academic import academic_year_for
+from core.audit import audit_record
 from interventions.models import Activity, ActivitySource, ActivityStatus, ActivityType
 from reviews.selectors.ratings import current_ratings
 from schools.models import School
@@ -131,10 +132,33 @@ def _valid_specs(level: SupportLevel) -> Iterable[dict]:
             yield spec
 
 
+def _audit_plan(school: School, actor: User | None, action: str, planned: list[Activity], removed: list[str]) -> None:
+    if not planned and not removed:
+        return
+    changes: dict[str, list[str]] = {"planned": [f"{a.title} on {a.planned_on:%d %b %Y}" for a in planned]}
+    if removed:
+        changes["removed"] = removed
+    audit_record(
+        trust=school.trust_id,
+        actor=actor,
+        action=action,
+        obj=school,
+        label=f"{school.name}: planned visits",
+        changes=changes,
+    )
+
+
 def visits_plan(*, school: School, actor: User | None = None, today: datetime.date | None = None) -> list[Activity]:
     """Create the activities the school's current level entitles it to for the rest of the academic year."""
     _require_planner(school, actor)
-    today = today or timezone.localdate()
+    with transaction.atomic():
+        planned = _plan(school, today or timezone.localdate())
+        _audit_plan(school, actor, "visits.planned", planned, [])
+    return planned
+
+
+def _plan(school: School, today: datetime.date) -> list[Activity]:
+    """Plan and save the school's entitled visits from `today`; the callers check permission and audit."""
     rating = current_ratings([school]).get(school.pk)
     level = rating.level if rating is not None else None
     if level is None:
@@ -191,7 +215,11 @@ def visits_replan(*, school: School, actor: User | None = None, today: datetime.
     _require_planner(school, actor)
     today = today or timezone.localdate()
     with transaction.atomic():
-        Activity.objects.filter(
+        future = Activity.objects.filter(
             school=school, status=ActivityStatus.PLANNED, source=ActivitySource.LEVEL, planned_on__gte=today
-        ).delete()
-        return visits_plan(school=school, actor=None, today=today)
+        )
+        removed = [f"{a.title} on {a.planned_on:%d %b %Y}" for a in future]
+        future.delete()
+        planned = _plan(school, today)
+        _audit_plan(school, actor, "visits.replanned", planned, removed)
+        return planned

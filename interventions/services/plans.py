@@ -22,6 +22,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from core.academic import TERMS, academic_year_for, academic_year_label, term_bounds
+from core.audit import audit_record, diff, snapshot_fields
 from core.exceptions import ApplicationError
 from interventions.models import ActionStatus, ImprovementPlan, PlanAction, PlanPriority, PlanStatus, PlanUpdate
 from reviews.models import JudgementArea, Review
@@ -126,6 +127,20 @@ def _save(obj: object) -> None:
     obj.save()
 
 
+PRIORITY_FIELDS = ["title", "area", "source"]
+
+
+def _audit(plan: ImprovementPlan, actor: User, action: str, obj: object, changes: dict, label: str = "") -> None:
+    audit_record(
+        trust=plan.school.trust_id,
+        actor=actor,
+        action=action,
+        obj=obj,
+        changes=changes,
+        label=f"{plan.school}, plan {plan.academic_year}: {label}" if label else "",
+    )
+
+
 def plan_start(
     *,
     school: School,
@@ -184,6 +199,19 @@ def plan_start(
                 _save(priority)
                 for item in items:
                     _save(PlanAction(priority=priority, description=item, owner=SEEDED_OWNER, due_on=term_end))
+        _audit(
+            plan,
+            actor,
+            "plan.started",
+            plan,
+            {
+                "academic_year": academic_year,
+                "summary": plan.summary,
+                "from_review": bool(review),
+                "from_checklist": bool(checklist),
+                "priorities": [p.title for p in plan.priorities.all()],
+            },
+        )
     return plan, True
 
 
@@ -208,6 +236,7 @@ def priority_add(
         last = plan.priorities.aggregate(last=Max("position"))["last"] or 0
         priority = PlanPriority(plan=plan, title=title.strip(), area=area, source=source.strip(), position=last + 1)
         _save(priority)
+        _audit(plan, actor, "plan_priority.added", priority, snapshot_fields(priority, PRIORITY_FIELDS), priority.title)
     return priority
 
 
@@ -224,8 +253,12 @@ def priority_update(
     plan = priority.plan
     _writable_plan(plan, actor, _today(today))
     _check_area(plan, area)
+    before = snapshot_fields(priority, PRIORITY_FIELDS)
     priority.title, priority.area, priority.source = title.strip(), area, source.strip()
-    _save(priority)
+    with transaction.atomic():
+        _save(priority)
+        changes = diff(before, snapshot_fields(priority, PRIORITY_FIELDS))
+        _audit(plan, actor, "plan_priority.updated", priority, changes, priority.title)
     return priority
 
 
@@ -238,6 +271,10 @@ def priority_remove(*, priority: PlanPriority, actor: User, today: datetime.date
         plan = ImprovementPlan.objects.select_for_update().get(pk=plan.pk)
         if plan.status == PlanStatus.AGREED and plan.priorities.count() <= 1:
             raise ApplicationError("An agreed plan needs at least one priority: add another before removing this.")
+        changes = snapshot_fields(priority, PRIORITY_FIELDS) | {
+            "actions": [action.description for action in priority.actions.all()]
+        }
+        _audit(plan, actor, "plan_priority.removed", priority, changes, priority.title)
         priority.delete()
 
 
@@ -266,7 +303,10 @@ def action_add(
         success_criteria=data.success_criteria.strip(),
     )
     _apply_status(action, data.status, today)
-    _save(action)
+    with transaction.atomic():
+        _save(action)
+        changes = snapshot_fields(action, [*ACTION_FIELDS, "completed_on"])
+        _audit(priority.plan, actor, "plan_action.added", action, changes, f"{priority.title}: {action}")
     return action
 
 
@@ -290,9 +330,14 @@ def action_update(
             setattr(action, name, str(changes[name]).strip())
     if "due_on" in changes:
         action.due_on = changes["due_on"]
+    before = snapshot_fields(action, [*ACTION_FIELDS, "completed_on"])
     if "status" in changes:
         _apply_status(action, str(changes["status"]), today)
-    _save(action)
+    with transaction.atomic():
+        _save(action)
+        changed = diff(before, snapshot_fields(action, [*ACTION_FIELDS, "completed_on"]))
+        priority = action.priority
+        _audit(priority.plan, actor, "plan_action.updated", action, changed, f"{priority.title}: {action}")
     return action
 
 
@@ -310,7 +355,17 @@ def _post(plan: ImprovementPlan, actor: User, body: str, term: str, is_trust_com
     if not body:
         raise ApplicationError("Write something to post.", {"field": "body"})
     update = PlanUpdate(plan=plan, author=actor, is_trust_comment=is_trust_comment, term=term, body=body)
-    _save(update)
+    with transaction.atomic():
+        _save(update)
+        action = "plan.commented" if is_trust_comment else "plan.update_posted"
+        _audit(
+            plan,
+            actor,
+            action,
+            update,
+            {"term": term, "body": body},
+            f"{term} {'comment' if is_trust_comment else 'update'}",
+        )
     return update
 
 
@@ -342,6 +397,7 @@ def plan_agree(*, plan: ImprovementPlan, actor: User, today: datetime.date | Non
         plan = ImprovementPlan.objects.select_for_update().select_related("school").get(pk=plan.pk)
         if plan.status == PlanStatus.AGREED:
             return plan
+        was = plan.get_status_display()
         if not plan.priorities.exists():
             raise ApplicationError("A plan with no priorities cannot be agreed: the school adds its priorities first.")
         plan.status = PlanStatus.AGREED
@@ -349,4 +405,5 @@ def plan_agree(*, plan: ImprovementPlan, actor: User, today: datetime.date | Non
         plan.agreed_on = today
         plan.full_clean()
         plan.save(update_fields=["status", "agreed_by", "agreed_on", "updated_at"])
+        _audit(plan, actor, "plan.agreed", plan, {"status": [was, plan.get_status_display()], "agreed_on": today})
     return plan

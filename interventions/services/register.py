@@ -10,7 +10,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
+from core.audit import audit_record, diff, snapshot_fields
 from core.exceptions import ApplicationError
 from interventions.models import Expert, ExpertiseArea, ExpertRole
 from schools.models import School
@@ -111,7 +113,11 @@ def expert_add(
         days_per_term=_clean_days(days_per_term),
     )
     expert.full_clean()
-    expert.save()
+    with transaction.atomic():
+        expert.save()
+        audit_record(
+            trust=trust, actor=actor, action="expert.added", obj=expert, changes=snapshot_fields(expert, EXPERT_FIELDS)
+        )
     return expert
 
 
@@ -133,6 +139,7 @@ def expert_update(
     _may_manage(actor, trust)
     organisation = (organisation or "").strip()
     _check(trust=trust, expert=expert, role=role, home_school=home_school, user=user, organisation=organisation)
+    before = snapshot_fields(expert, EXPERT_FIELDS)
     expert.name = (name or "").strip()
     expert.email = (email or "").strip()
     expert.user = user
@@ -142,7 +149,15 @@ def expert_update(
     expert.areas = _clean_areas(areas)
     expert.days_per_term = _clean_days(days_per_term)
     expert.full_clean()
-    expert.save(update_fields=[*EXPERT_FIELDS, "updated_at"])
+    with transaction.atomic():
+        expert.save(update_fields=[*EXPERT_FIELDS, "updated_at"])
+        audit_record(
+            trust=trust,
+            actor=actor,
+            action="expert.updated",
+            obj=expert,
+            changes=diff(before, snapshot_fields(expert, EXPERT_FIELDS)),
+        )
     return expert
 
 
@@ -151,7 +166,15 @@ def expert_deactivate(*, expert: Expert, actor: User) -> Expert:
     _may_manage(actor, expert.trust)
     if expert.is_active:
         expert.is_active = False
-        expert.save(update_fields=["is_active", "updated_at"])
+        with transaction.atomic():
+            expert.save(update_fields=["is_active", "updated_at"])
+            audit_record(
+                trust=expert.trust_id,
+                actor=actor,
+                action="expert.deactivated",
+                obj=expert,
+                changes={"is_active": [True, False]},
+            )
     return expert
 
 
@@ -160,5 +183,13 @@ def expert_reactivate(*, expert: Expert, actor: User) -> Expert:
     _may_manage(actor, expert.trust)
     if not expert.is_active:
         expert.is_active = True
-        expert.save(update_fields=["is_active", "updated_at"])
+        with transaction.atomic():
+            expert.save(update_fields=["is_active", "updated_at"])
+            audit_record(
+                trust=expert.trust_id,
+                actor=actor,
+                action="expert.reactivated",
+                obj=expert,
+                changes={"is_active": [False, True]},
+            )
     return expert

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from core.audit import audit_record
 from core.exceptions import ApplicationError
 from interventions.models import ExpertiseArea, Intervention, SupportRequest, SupportRequestStatus, Urgency
 from schools.models import School
@@ -41,6 +42,17 @@ def support_request_submit(*, school: School, actor: User, area: str, need: str,
     support_request = SupportRequest(school=school, area=area, need=need, urgency=urgency, requested_by=actor)
     support_request.full_clean()
     support_request.save()
+    audit_record(
+        trust=school.trust_id,
+        actor=actor,
+        action="support_request.submitted",
+        obj=support_request,
+        changes={
+            "area": support_request.get_area_display(),
+            "need": need,
+            "urgency": support_request.get_urgency_display(),
+        },
+    )
     return support_request
 
 
@@ -59,6 +71,13 @@ def support_request_accept(
     support_request.triaged_by = actor
     support_request.triaged_at = timezone.now()
     support_request.save(update_fields=["status", "triaged_by", "triaged_at", "updated_at"])
+    audit_record(
+        trust=support_request.school.trust_id,
+        actor=actor,
+        action="support_request.accepted",
+        obj=support_request,
+        changes={"status": ["open", support_request.status], "intervention": intervention},
+    )
     return support_request
 
 
@@ -71,5 +90,13 @@ def support_request_decline(*, support_request: SupportRequest, actor: User, rea
     support_request.decline_reason = reason.strip()
     support_request.triaged_by = actor
     support_request.triaged_at = timezone.now()
-    support_request.save(update_fields=["status", "decline_reason", "triaged_by", "triaged_at", "updated_at"])
+    with transaction.atomic():
+        support_request.save(update_fields=["status", "decline_reason", "triaged_by", "triaged_at", "updated_at"])
+        audit_record(
+            trust=support_request.school.trust_id,
+            actor=actor,
+            action="support_request.declined",
+            obj=support_request,
+            changes={"status": ["open", support_request.status], "decline_reason": support_request.decline_reason},
+        )
     return support_request

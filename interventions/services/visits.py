@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.academic import term_bounds
+from core.audit import audit_record, diff, snapshot_fields
 from core.exceptions import ApplicationError
 from interventions.models import Activity, ActivitySource, ActivityStatus, ActivityType
 from reviews.models import Evidence, EvidenceType
@@ -28,6 +29,11 @@ from trust.selectors import membership_for
 OWNER_ROLES = frozenset({Role.EXECUTIVE, Role.IMPROVEMENT_LEAD, Role.SPECIALIST})
 TRUST_WIDE_ROLES = frozenset({Role.EXECUTIVE, Role.IMPROVEMENT_LEAD})
 RECORDED_STATUSES = (ActivityStatus.DONE, ActivityStatus.CANCELLED, ActivityStatus.MISSED)
+RECORD_FIELDS = ["status", "notes", "notes_shared_with_school", "cancelled_reason"]
+
+
+def _label(activity: Activity) -> str:
+    return f"{activity.school or 'Trust-wide'}: {activity}"
 
 
 def _membership(actor: User, trust: Trust) -> Membership:
@@ -89,6 +95,14 @@ def visit_add(
     )
     activity.full_clean()
     activity.save()
+    audit_record(
+        trust=trust,
+        actor=actor,
+        action="visit.added",
+        obj=activity,
+        label=_label(activity),
+        changes=snapshot_fields(activity, ["activity_type", "title", "owner", "planned_on", "notes"]),
+    )
     return activity
 
 
@@ -101,11 +115,21 @@ def visit_update(
     title = title.strip()
     if not title:
         raise ApplicationError("Give the visit a title.", {"field": "title"})
+    before = snapshot_fields(activity, ["owner", "planned_on", "title"])
     activity.owner = owner
     activity.planned_on = planned_on
     activity.title = title
     activity.full_clean()
-    activity.save(update_fields=["owner", "planned_on", "title", "updated_at"])
+    with transaction.atomic():
+        activity.save(update_fields=["owner", "planned_on", "title", "updated_at"])
+        audit_record(
+            trust=activity.trust_id,
+            actor=actor,
+            action="visit.updated",
+            obj=activity,
+            label=_label(activity),
+            changes=diff(before, snapshot_fields(activity, ["owner", "planned_on", "title"])),
+        )
     return activity
 
 
@@ -167,6 +191,7 @@ def visit_record(
         raise ApplicationError("Say why the visit was cancelled.", {"field": "cancelled_reason"})
     if evidence and status != ActivityStatus.DONE:
         raise ApplicationError("Evidence can be added only to a visit that was done.", {"field": "evidence_type"})
+    before = snapshot_fields(activity, RECORD_FIELDS)
     activity.status = status
     activity.notes = notes.strip()
     activity.notes_shared_with_school = notes_shared_with_school
@@ -185,8 +210,19 @@ def visit_record(
             "updated_at",
         ]
     )
+    changes = diff(before, snapshot_fields(activity, RECORD_FIELDS))
     if evidence:
-        activity.evidence.add(_evidence_from(activity, actor, evidence))
+        item = _evidence_from(activity, actor, evidence)
+        activity.evidence.add(item)
+        changes["evidence_added"] = str(item)
+    audit_record(
+        trust=activity.trust_id,
+        actor=actor,
+        action="visit.recorded",
+        obj=activity,
+        label=_label(activity),
+        changes=changes,
+    )
     return activity
 
 
@@ -387,4 +423,13 @@ def trust_events_create(*, trust: Trust, actor: User, academic_year: int) -> lis
             activity.save()
             existing.append((slot.activity_type, school_id, activity.planned_on))
             created.append(activity)
+    if created:
+        audit_record(
+            trust=trust,
+            actor=actor,
+            action="trust_events.created",
+            obj=trust,
+            label=f"Trust calendar events for {academic_year}/{(academic_year + 1) % 100:02d}",
+            changes={"events": [f"{a.title} on {a.planned_on:%d %b %Y}" for a in created]},
+        )
     return created

@@ -17,6 +17,7 @@ from rest_framework import generics, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.audit import audit_file_read, client_ip
 from core.uploads import download_response
 from reporting.models import BoardPack, BoardPackStatus, Snapshot
 from reporting.services import board_packs as services
@@ -126,6 +127,13 @@ class BoardPackDownloadView(_BoardPackAPI):
         pack = self.pack(pack_uuid)
         if pack.status != BoardPackStatus.DONE or not pack.file:
             raise Http404("The board pack is not ready.")
+        audit_file_read(
+            trust=pack.trust,
+            actor=request.user,
+            obj=pack,
+            label=download_name(pack),
+            ip_address=client_ip(request._request),
+        )
         return download_response(pack.file, file_name=download_name(pack), detected_type="pdf")
 
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from core.audit import audit_record
 from core.exceptions import ApplicationError
 from reporting.boardpack import board_pack_context, render_board_pack
 from reporting.models import BoardPack, BoardPackStatus, Snapshot
@@ -81,6 +82,13 @@ def board_pack_request(
             # The database's constraints decide races; IntegrityError below joins the winner.
             pack.full_clean(validate_constraints=False)
             pack.save()
+            audit_record(
+                trust=trust,
+                actor=actor,
+                action="board_pack.requested",
+                obj=pack,
+                changes={"version": pack.version, "snapshot": str(snapshot.uuid), "as_of": snapshot.as_of},
+            )
             _enqueue(pack)
     except IntegrityError:
         existing = pack_in_preparation(trust)
@@ -198,6 +206,13 @@ def board_pack_retry(*, pack: BoardPack, actor: User | None) -> BoardPack:
                     "finished_at",
                     "updated_at",
                 ]
+            )
+            audit_record(
+                trust=pack.trust,
+                actor=actor,
+                action="board_pack.retried",
+                obj=pack,
+                changes={"attempts": pack.attempts},
             )
             _enqueue(pack)
     except IntegrityError:

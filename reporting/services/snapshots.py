@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.academic import academic_year_for
+from core.audit import audit_record
 from reporting.metrics_schema import SCHEMA_VERSION, trust_wide_part
 from reporting.models import Snapshot, SnapshotKind
 from reporting.selectors.metrics import trust_metrics
@@ -22,7 +23,7 @@ CATCH_UP_DAYS = 14
 
 def _freeze(*, trust: Trust, as_of: datetime.date, kind: str, actor: User | None) -> Snapshot:
     metrics = trust_metrics(trust, today=as_of)
-    return Snapshot.objects.create(
+    snapshot = Snapshot.objects.create(
         trust=trust,
         academic_year=metrics["academic_year"],
         half_term=metrics["half_term"],
@@ -33,6 +34,14 @@ def _freeze(*, trust: Trust, as_of: datetime.date, kind: str, actor: User | None
         metrics=metrics,
         summary=trust_wide_part(metrics),
     )
+    audit_record(
+        trust=trust,
+        actor=actor,
+        action="snapshot.taken",
+        obj=snapshot,
+        changes={"kind": kind, "as_of": as_of, "half_term": metrics["half_term_label"]},
+    )
+    return snapshot
 
 
 def snapshot_take(

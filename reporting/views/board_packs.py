@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.audit import audit_file_read, client_ip
 from core.exceptions import ApplicationError
 from core.exports import export_response
 from core.uploads import download_response
@@ -165,6 +166,9 @@ def board_pack_download(request: HttpRequest, pack_uuid: UUID) -> FileResponse:
     pack = _pack(request, pack_uuid)
     if pack.status != BoardPackStatus.DONE or not pack.file:
         raise Http404("The board pack is not ready.")
+    audit_file_read(
+        trust=request.trust, actor=request.user, obj=pack, label=download_name(pack), ip_address=client_ip(request)
+    )
     return download_response(pack.file, file_name=download_name(pack), detected_type="pdf")
 
 

@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.audit import audit_file_read, client_ip
 from core.uploads import download_response
 from reviews.models import Evidence, EvidenceType
 from reviews.selectors.evidence import (
@@ -273,6 +274,13 @@ class EvidenceDownloadView(_EvidenceAPI, APIView):
         evidence = get_object_or_404(evidence_visible_to(self.membership), uuid=evidence_uuid)
         if not evidence.file:
             return Response({"message": "This evidence has no file.", "extra": {}}, status=404)
+        audit_file_read(
+            trust=self.membership.trust_id,
+            actor=request.user,
+            obj=evidence,
+            label=f"{evidence}: {evidence.file_name}",
+            ip_address=client_ip(request),
+        )
         return download_response(evidence.file, file_name=evidence.file_name, detected_type=evidence.file_type)
 
 

@@ -14,6 +14,7 @@ from django.core.files.storage import Storage
 from django.db import transaction
 from django.utils import timezone
 
+from core.audit import audit_record, diff, snapshot_fields
 from core.exceptions import ApplicationError
 from core.uploads import validate_upload
 from reviews.models import Evidence, EvidenceType, JudgementArea
@@ -31,6 +32,8 @@ EVIDENCE_FIELDS = [
     "areas_for_development",
     "shared_with_school",
 ]
+# What the audit trail keeps of an item: its fields, its areas and its file's name (never the file).
+AUDITED_FIELDS = [*EVIDENCE_FIELDS, "areas", "file_name"]
 
 
 def _membership(actor: User, school: School) -> Membership:
@@ -104,6 +107,13 @@ def evidence_record(
             if upload is not None:
                 stored = _store(evidence, upload)
                 evidence.save(update_fields=["file", "updated_at"])
+            audit_record(
+                trust=school.trust_id,
+                actor=actor,
+                action="evidence.recorded",
+                obj=evidence,
+                changes=snapshot_fields(evidence, AUDITED_FIELDS),
+            )
     except BaseException:
         if stored:
             evidence.file.storage.delete(stored)
@@ -133,6 +143,7 @@ def evidence_update(
     file_name, file_type = validate_upload(upload) if upload is not None else (None, None)
     old_name = evidence.file.name or ""
     storage = evidence.file.storage
+    before = snapshot_fields(evidence, AUDITED_FIELDS)
     evidence.evidence_type = evidence_type
     evidence.observed_on = observed_on
     evidence.summary = summary.strip()
@@ -156,6 +167,13 @@ def evidence_update(
             evidence.areas.set(areas)
             if "file" in changed:
                 _delete_after_commit(storage, old_name)
+            audit_record(
+                trust=evidence.school.trust_id,
+                actor=actor,
+                action="evidence.updated",
+                obj=evidence,
+                changes=diff(before, snapshot_fields(evidence, AUDITED_FIELDS)),
+            )
     except BaseException:
         if stored:
             storage.delete(stored)
@@ -172,5 +190,12 @@ def evidence_delete(*, evidence: Evidence, actor: User) -> None:
         raise ApplicationError("This evidence is cited by a rating decision, so it is kept as part of that record.")
     name, storage = evidence.file.name or "", evidence.file.storage
     with transaction.atomic():
+        audit_record(
+            trust=evidence.school.trust_id,
+            actor=actor,
+            action="evidence.deleted",
+            obj=evidence,
+            changes=snapshot_fields(evidence, AUDITED_FIELDS),
+        )
         evidence.delete()
         _delete_after_commit(storage, name)

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.academic import academic_year_for
+from core.audit import audit_record, snapshot_fields
 from core.exceptions import ApplicationError
 from reviews.models import Grade, JudgementArea, Moderation
 from reviews.selectors.grid import current_grades
@@ -52,4 +53,14 @@ def moderation_record(
     with transaction.atomic():
         moderation.full_clean()
         moderation.save()
+        audit_record(
+            trust=school.trust_id,
+            actor=actor,
+            action="moderation.recorded",
+            obj=moderation,
+            changes=snapshot_fields(
+                moderation,
+                ["academic_year", "school_grade", "trust_grade", "agreed_grade", "discussion", "moderated_on"],
+            ),
+        )
     return moderation

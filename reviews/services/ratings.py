@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from core.audit import audit_record, snapshot_fields
 from core.exceptions import ApplicationError
 from interventions.services.planning import visits_replan
 from reviews.models import Evidence, Rating
@@ -82,5 +83,23 @@ def rating_decide(
     with transaction.atomic():
         rating.save()
         rating.evidence.set(evidence)
+        audit_record(
+            trust=school.trust_id,
+            actor=actor,
+            action="rating.decided",
+            obj=rating,
+            changes=snapshot_fields(
+                rating,
+                [
+                    "level_name",
+                    "effective_on",
+                    "rationale",
+                    "suggested_level_name",
+                    "overrode_suggestion",
+                    "override_reason",
+                    "evidence",
+                ],
+            ),
+        )
         visits_replan(school=school, actor=actor)
     return rating

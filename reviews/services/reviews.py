@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from django.db import transaction
 from django.utils import timezone
 
+from core.audit import audit_record, diff, snapshot_fields
 from core.exceptions import ApplicationError
 from reviews.models import Evidence, Grade, JudgementArea, Review, ReviewJudgement
 from schools.models import School
@@ -15,6 +16,17 @@ from trust.models import Membership, User
 UNKNOWN_REVIEWER = "Choose reviewers from the trust's members."
 UNKNOWN_AREA = "Choose judgement areas from the trust's list of areas."
 UNKNOWN_EVIDENCE = "Choose evidence recorded for this school."
+AUDITED_FIELDS = [
+    "review_type",
+    "reviewed_on",
+    "capacity",
+    "strengths",
+    "areas_for_development",
+    "agreed_actions",
+    "shared_with_school",
+    "reviewers",
+    "evidence",
+]
 FUTURE_DATE = "A review date cannot be in the future."
 
 
@@ -75,6 +87,13 @@ def _write(
         judgement.save()
 
 
+def _audited(review: Review) -> dict[str, object]:
+    values = snapshot_fields(review, AUDITED_FIELDS) if review.pk else {}
+    if review.pk:
+        values["judgements"] = {str(j.area): j.get_grade_display() for j in review.judgements.select_related("area")}
+    return values
+
+
 def review_record(
     *,
     school: School,
@@ -108,6 +127,7 @@ def review_record(
     )
     with transaction.atomic():
         _write(review, reviewers=reviewers, judgements=grades, evidence=evidence)
+        audit_record(trust=school.trust_id, actor=actor, action="review.recorded", obj=review, changes=_audited(review))
     return review
 
 
@@ -135,6 +155,7 @@ def review_update(
         judgements=judgements or {},
         evidence=evidence,
     )
+    before = _audited(review)
     review.review_type = review_type
     review.reviewed_on = reviewed_on
     review.capacity = capacity
@@ -144,4 +165,11 @@ def review_update(
     review.shared_with_school = shared_with_school
     with transaction.atomic():
         _write(review, reviewers=reviewers, judgements=grades, evidence=evidence)
+        audit_record(
+            trust=review.school.trust_id,
+            actor=actor,
+            action="review.updated",
+            obj=review,
+            changes=diff(before, _audited(review)),
+        )
     return review

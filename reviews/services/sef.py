@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.academic import academic_year_for, academic_year_label
+from core.audit import audit_record, diff
 from core.exceptions import ApplicationError
 from reviews.models import Evidence, Grade, JudgementArea, SelfEvaluation, SelfEvaluationEntry, SelfEvaluationStatus
 from reviews.selectors.evidence import evidence_visible_to
@@ -73,6 +74,26 @@ def _check_current_year(academic_year: int) -> None:
         )
 
 
+def _audited(sef: SelfEvaluation) -> dict[str, object]:
+    """The SEF as the trail keeps it: its summary and each area's self-grade, strengths and development areas."""
+    values: dict[str, object] = {"summary": sef.summary}
+    for entry in sef.entries.select_related("area"):
+        values[entry.area.label] = {
+            "self_grade": entry.get_self_grade_display() if entry.self_grade else None,
+            "strengths": entry.strengths,
+            "areas_for_development": entry.areas_for_development,
+            "evidence": sorted(str(item.uuid) for item in entry.evidence.all()),
+        }
+    return values
+
+
+def _audit_move(sef: SelfEvaluation, actor: User, was: str, comments: str = "") -> None:
+    changes: dict[str, object] = {"status": [S(was).label, sef.get_status_display()]}
+    if comments:
+        changes["review_comments"] = comments
+    audit_record(trust=sef.school.trust_id, actor=actor, action=f"sef.{sef.status}", obj=sef, changes=changes)
+
+
 def _locked(sef: SelfEvaluation) -> SelfEvaluation:
     return SelfEvaluation.objects.select_for_update().select_related("school").get(pk=sef.pk)
 
@@ -117,6 +138,7 @@ def sef_save(
                 f"This self-evaluation is {S(sef.status).label.lower()}: it can be changed again only if the trust "
                 "returns it."
             )
+        before = _audited(sef)
         sef.summary = summary.strip()
         sef.full_clean()
         sef.save(update_fields=["summary", "updated_at"])
@@ -129,6 +151,9 @@ def sef_save(
             entry.full_clean()
             entry.save()
             entry.evidence.set(data.evidence)
+        audit_record(
+            trust=school.trust_id, actor=actor, action="sef.saved", obj=sef, changes=diff(before, _audited(sef))
+        )
     return sef
 
 
@@ -140,6 +165,7 @@ def sef_submit(*, self_evaluation: SelfEvaluation, actor: User) -> SelfEvaluatio
         sef = _locked(self_evaluation)
         if sef.status == S.SUBMITTED:
             return sef
+        was = sef.status
         _move(sef, S.SUBMITTED)
         missing = missing_areas(sef, judgement_areas_ensure(trust=sef.school.trust))
         if missing:
@@ -153,6 +179,7 @@ def sef_submit(*, self_evaluation: SelfEvaluation, actor: User) -> SelfEvaluatio
         sef.submitted_by = actor
         sef.full_clean()
         sef.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+        _audit_move(sef, actor, was)
     return sef
 
 
@@ -169,8 +196,9 @@ def sef_return(*, self_evaluation: SelfEvaluation, actor: User, comments: str) -
         sef = _locked(self_evaluation)
         if sef.status == S.RETURNED and sef.review_comments == comments:
             return sef
+        was = sef.status
         _move(sef, S.RETURNED)
-        return _reviewed(sef, actor, comments)
+        return _reviewed(sef, actor, comments, was)
 
 
 def sef_accept(*, self_evaluation: SelfEvaluation, actor: User, comments: str = "") -> SelfEvaluation:
@@ -180,14 +208,16 @@ def sef_accept(*, self_evaluation: SelfEvaluation, actor: User, comments: str = 
         sef = _locked(self_evaluation)
         if sef.status == S.ACCEPTED:
             return sef
+        was = sef.status
         _move(sef, S.ACCEPTED)
-        return _reviewed(sef, actor, comments.strip())
+        return _reviewed(sef, actor, comments.strip(), was)
 
 
-def _reviewed(sef: SelfEvaluation, actor: User, comments: str) -> SelfEvaluation:
+def _reviewed(sef: SelfEvaluation, actor: User, comments: str, was: str) -> SelfEvaluation:
     sef.reviewed_at = timezone.now()
     sef.reviewed_by = actor
     sef.review_comments = comments
     sef.full_clean()
     sef.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_comments", "updated_at"])
+    _audit_move(sef, actor, was, comments)
     return sef

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django_scopes import scope
 
+from core.audit import audit_file_read, client_ip
 from core.exceptions import ApplicationError
 from core.exports import export_response
 from core.uploads import download_response
@@ -258,4 +259,11 @@ def evidence_download(request: HttpRequest, evidence_uuid: UUID) -> HttpResponse
     evidence = _evidence(request, evidence_uuid)
     if not evidence.file:
         raise Http404("This evidence has no file.")
+    audit_file_read(
+        trust=request.trust,
+        actor=request.user,
+        obj=evidence,
+        label=f"{evidence}: {evidence.file_name}",
+        ip_address=client_ip(request),
+    )
     return download_response(evidence.file, file_name=evidence.file_name, detected_type=evidence.file_type)

@@ -31,7 +31,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from core.audit import audit_record
 from core.exceptions import ApplicationError
+from core.uploads import clean_file_name
 from schools.importers.base import ImportFileError, ImportReport, detect_encoding
 from schools.models import ImportFile, ImportKind, ImportRun, ImportStatus
 from trust.models import Trust, User
@@ -120,7 +122,8 @@ def _check_uploads(module: ModuleType, kind: str, uploads: list[UploadedFile]) -
     limit = max_upload_bytes()
     detected = []
     for upload in uploads:
-        name = upload.name or "The file"
+        # The same name rules as every other upload (no paths, hidden characters or 300-character names).
+        name = clean_file_name(upload.name or "")
         if upload.size is not None and upload.size > limit:
             raise ImportFileError(
                 f"{name} is {upload.size / 1_048_576:.0f} MB; files up to {limit / 1_048_576:.0f} MB can be imported.",
@@ -254,6 +257,13 @@ def import_run_create(
                 record.run = run
                 record.full_clean()
                 record.save()
+            audit_record(
+                trust=trust,
+                actor=actor,
+                action="import.uploaded",
+                obj=run,
+                changes={"kind": run.get_kind_display(), "files": [record.original_name for record in records]},
+            )
     except BaseException:
         # Storage is not transactional: a refused upload must leave no file behind.
         _delete_stored(records)
@@ -292,7 +302,15 @@ def import_run_choose_group(*, run: ImportRun, actor: User, group_uid: str) -> I
     except BaseException:
         run.group_uid = previous
         raise
-    run.save(update_fields=["group_uid", "preview", "updated_at"])
+    with transaction.atomic():
+        run.save(update_fields=["group_uid", "preview", "updated_at"])
+        audit_record(
+            trust=run.trust_id,
+            actor=actor,
+            action="import.group_chosen",
+            obj=run,
+            changes={"group_uid": [previous, group_uid]},
+        )
     return run
 
 
@@ -315,6 +333,13 @@ def import_run_confirm(*, run: ImportRun, actor: User) -> ImportRun:
         run.error = ""
         run.rows_done = 0
         run.save(update_fields=["status", "error", "rows_done", "updated_at"])
+        audit_record(
+            trust=run.trust_id,
+            actor=actor,
+            action="import.confirmed",
+            obj=run,
+            changes={"status": [ImportStatus.PREVIEW.label, run.get_status_display()]},
+        )
         transaction.on_commit(partial(import_run_task.delay, trust_id=run.trust_id, run_id=run.pk, actor_id=actor.pk))
     return run
 
@@ -327,15 +352,24 @@ def import_run_cancel(*, run: ImportRun, actor: User) -> ImportRun:
         run.status = ImportStatus.CANCELLED
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "finished_at", "updated_at"])
+        audit_record(
+            trust=run.trust_id,
+            actor=actor,
+            action="import.cancelled",
+            obj=run,
+            changes={"status": [ImportStatus.PREVIEW.label, run.get_status_display()]},
+        )
         transaction.on_commit(partial(_delete_stored, list(run.files.all())))
     return run
 
 
-def _fail(run: ImportRun, message: str) -> None:
+def _fail(run: ImportRun, message: str, actor: User | None = None) -> None:
     run.status = ImportStatus.FAILED
     run.error = message
     run.finished_at = timezone.now()
-    run.save(update_fields=["status", "error", "finished_at", "updated_at"])
+    with transaction.atomic():
+        run.save(update_fields=["status", "error", "finished_at", "updated_at"])
+        audit_record(trust=run.trust_id, actor=actor, action="import.failed", obj=run, changes={"error": message})
 
 
 def _run_now(
@@ -357,11 +391,13 @@ def _run_now(
         )
     except ApplicationError as error:
         said = "nothing was" in error.message.lower()
-        _fail(run, error.message if said else f"{error.message} Nothing was changed.")
+        _fail(run, error.message if said else f"{error.message} Nothing was changed.", actor)
         return run
     except Exception:
         logger.exception("Import run %s failed", run.pk)
-        _fail(run, "The import stopped on an unexpected error and nothing was changed. The error has been logged.")
+        _fail(
+            run, "The import stopped on an unexpected error and nothing was changed. The error has been logged.", actor
+        )
         return run
     run.report = report.as_dict()
     if actor is not None:
@@ -370,7 +406,17 @@ def _run_now(
     run.rows_total = run.rows_done = rows
     run.status = ImportStatus.DONE
     run.finished_at = timezone.now()
-    run.save(update_fields=["report", "rows_total", "rows_done", "status", "finished_at", "updated_at"])
+    with transaction.atomic():
+        run.save(update_fields=["report", "rows_total", "rows_done", "status", "finished_at", "updated_at"])
+        # The counts only: the report's row-by-row changes stay on the run itself.
+        audit_record(
+            trust=run.trust_id,
+            actor=actor,
+            action="import.done",
+            obj=run,
+            changes={key: run.report.get(key) for key in ("created", "updated", "unchanged")}
+            | {"skipped": len(run.report.get("skipped") or [])},
+        )
     return run
 
 
@@ -387,7 +433,7 @@ def import_run_execute(*, run_id: int, actor_id: int | None = None) -> ImportRun
         files = _open_stored(list(run.files.all()))
     except OSError:
         logger.exception("Import run %s: stored files missing", run.pk)
-        _fail(run, "The uploaded files could not be read back from storage; nothing was changed.")
+        _fail(run, "The uploaded files could not be read back from storage; nothing was changed.", actor)
         return run
     try:
         return _run_now(run=run, files=files, actor=actor)

@@ -5,6 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from core.audit import audit_record, diff
 from core.exceptions import ApplicationError
 from schools.models import Inspection, InspectionEra, InspectionJudgement, School
 from schools.models.inspections import LEGACY_AREAS, REPORT_CARD_AREAS, REPORT_CARD_START
@@ -58,11 +59,14 @@ def inspection_record(
 
     with transaction.atomic():
         inspection = Inspection.objects.filter(school=school, inspected_on=inspected_on).first()
+        current: dict[str, int] = {}
+        before: dict[str, object] = {}
         if inspection is None:
             inspection = Inspection(school=school, inspected_on=inspected_on)
             outcome = "created"
         else:
             current = dict(inspection.judgements.values_list("area", "grade"))
+            before = {"era": inspection.era, "safeguarding_met": inspection.safeguarding_met, "judgements": current}
             same = (
                 current == judgements
                 and inspection.era == era
@@ -85,5 +89,13 @@ def inspection_record(
         inspection.judgements.all().delete()
         InspectionJudgement.objects.bulk_create(
             InspectionJudgement(inspection=inspection, area=area, grade=grade) for area, grade in judgements.items()
+        )
+        after = {"era": era, "safeguarding_met": safeguarding_met, "judgements": judgements}
+        audit_record(
+            trust=school.trust_id,
+            actor=actor,
+            action=f"inspection.{outcome}",
+            obj=inspection,
+            changes=diff(before, after) | {"source": source},
         )
     return inspection, outcome

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.audit import audit_record, diff
 from core.exceptions import ApplicationError
 from schools.models import RAG, DueDiligenceFinding, DueDiligenceReport, InductionItem, MembershipStatus, School
 from schools.models.joining import DUE_DILIGENCE_SECTIONS, INDUCTION_ITEMS
@@ -50,6 +51,13 @@ def prospective_school_add(
             for finding in findings:
                 finding.full_clean(validate_unique=False, validate_constraints=False)
             DueDiligenceFinding.objects.bulk_create(findings)
+            audit_record(
+                trust=trust,
+                actor=actor,
+                action="school.prospective_added",
+                obj=school,
+                changes={"urn": school.urn, "name": school.name, "la_name": school.la_name, "phase": school.phase},
+            )
     except IntegrityError as error:
         # Two people adding the same URN at once: the constraint decides, the message is the same.
         raise ApplicationError(f"URN {urn} is already in this trust.", {"field": "urn"}) from error
@@ -75,6 +83,8 @@ def due_diligence_update(
 
     with transaction.atomic():
         current = {finding.section: finding for finding in report.findings.select_for_update()}
+        before = {s: {f: getattr(finding, f) for f in FINDING_FIELDS} for s, finding in current.items()}
+        before["summary"] = report.summary
         changed = []
         for section, values in findings.items():
             finding = current.get(section) or DueDiligenceFinding(report=report, section=section)
@@ -96,6 +106,15 @@ def due_diligence_update(
         report.author = actor
         report.full_clean()
         report.save(update_fields=["summary", "author", "updated_at"])
+        after = {**before, **{f.section: {name: getattr(f, name) for name in FINDING_FIELDS} for f in changed}}
+        after["summary"] = report.summary
+        audit_record(
+            trust=report.school.trust_id,
+            actor=actor,
+            action="due_diligence.updated",
+            obj=report,
+            changes=diff(before, after),
+        )
     return report
 
 
@@ -143,6 +162,17 @@ def due_diligence_ratify(
         for item in items:
             item.full_clean(validate_unique=False, validate_constraints=False)
         InductionItem.objects.bulk_create(items)
+        audit_record(
+            trust=school.trust_id,
+            actor=actor,
+            action="due_diligence.ratified",
+            obj=report,
+            changes={
+                "ratified_on": ratified_on,
+                "ratification_notes": report.ratification_notes,
+                "school_status": [MembershipStatus.PROSPECTIVE.label, school.get_status_display()],
+            },
+        )
     return report
 
 
@@ -155,7 +185,15 @@ def induction_item_complete(*, item: InductionItem, actor: User, completed_on: d
     item.completed_on = completed_on
     item.completed_by = actor
     item.full_clean()
-    item.save(update_fields=["completed_on", "completed_by", "updated_at"])
+    with transaction.atomic():
+        item.save(update_fields=["completed_on", "completed_by", "updated_at"])
+        audit_record(
+            trust=item.school.trust_id,
+            actor=actor,
+            action="induction_item.completed",
+            obj=item,
+            changes={"completed_on": [None, completed_on]},
+        )
     return item
 
 
@@ -163,8 +201,17 @@ def induction_item_reopen(*, item: InductionItem, actor: User) -> InductionItem:
     """Mark a step of induction not done after all (e.g. ticked by mistake)."""
     if item.completed_on is None:
         raise ApplicationError(f"“{item.get_code_display()}” is not marked done.")
+    was = item.completed_on
     item.completed_on = None
     item.completed_by = None
     item.full_clean()
-    item.save(update_fields=["completed_on", "completed_by", "updated_at"])
+    with transaction.atomic():
+        item.save(update_fields=["completed_on", "completed_by", "updated_at"])
+        audit_record(
+            trust=item.school.trust_id,
+            actor=actor,
+            action="induction_item.reopened",
+            obj=item,
+            changes={"completed_on": [was, None]},
+        )
     return item

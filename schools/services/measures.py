@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
+from core.audit import audit_record
 from core.exceptions import ApplicationError
 from schools import measures
 from schools.models import MeasureValue, School
@@ -30,11 +31,25 @@ def measure_values_enter(*, school: School, actor: User, academic_year: int, val
             raise ApplicationError(f"{allowed[code].label}: {value} is not between 0 and 100.")
         parsed[code] = value.quantize(Decimal("0.1"))
     with transaction.atomic():
+        before = dict(
+            MeasureValue.objects.filter(school=school, academic_year=academic_year, measure__in=parsed).values_list(
+                "measure", "value"
+            )
+        )
         for code, value in parsed.items():
             MeasureValue.objects.update_or_create(
                 school=school,
                 measure=code,
                 academic_year=academic_year,
                 defaults={"value": value, "missing_code": "", "source": f"Entered by {actor}"[:40], "source_urn": None},
+            )
+        if parsed:
+            audit_record(
+                trust=school.trust_id,
+                actor=actor,
+                action="measures.entered",
+                obj=school,
+                label=f"{school.name}: measures for {academic_year}",
+                changes={code: [before.get(code), value] for code, value in parsed.items()},
             )
     return len(parsed)

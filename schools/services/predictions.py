@@ -7,6 +7,7 @@ from typing import IO
 
 from django.db import transaction
 
+from core.audit import audit_record
 from core.exceptions import ApplicationError
 from schools.models import InYearPrediction, School
 from trust.models import User
@@ -67,6 +68,10 @@ def predictions_save(
         parsed[(year_group, subject)] = _percent(raw, f"{year_group} {subject}")
     stored = 0
     with transaction.atomic():
+        before = {
+            (p.year_group, p.subject): p.percent_on_track
+            for p in InYearPrediction.objects.filter(school=school, academic_year=academic_year, half_term=half_term)
+        }
         for (year_group, subject), value in parsed.items():
             key = {
                 "school": school,
@@ -80,6 +85,20 @@ def predictions_save(
                 continue
             InYearPrediction.objects.update_or_create(**key, defaults={"percent_on_track": value, "entered_by": actor})
             stored += 1
+        changes = {
+            f"{year_group} {subject}": [before.get((year_group, subject)), value]
+            for (year_group, subject), value in parsed.items()
+            if before.get((year_group, subject)) != value
+        }
+        if changes:
+            audit_record(
+                trust=school.trust_id,
+                actor=actor,
+                action="predictions.saved",
+                obj=school,
+                label=f"{school.name}: predictions for {academic_year}, half-term {half_term}",
+                changes=changes,
+            )
     return stored
 
 

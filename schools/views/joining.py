@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.audit import audit_file_read, client_ip
 from core.exceptions import ApplicationError
 from core.exports import export_response
 from core.pdf import render_pdf
@@ -149,6 +150,13 @@ def report_pdf(request: HttpRequest, report_uuid: UUID) -> HttpResponse:
             "trust": request.trust,
             "unrated": selectors.unrated_sections(report),
         },
+    )
+    audit_file_read(
+        trust=request.trust,
+        actor=request.user,
+        obj=report,
+        label=f"{report} (PDF)",
+        ip_address=client_ip(request),
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="due-diligence-{report.school.urn}.pdf"'

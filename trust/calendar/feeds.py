@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from icalendar import Calendar, Event
 
+from core.audit import audit_record
 from interventions.models import Activity, ActivityStatus
 from trust.models import CalendarFeed, Membership, Role, Trust, User
 from trust.tokens import hash_secret, new_secret
@@ -34,15 +35,21 @@ def calendar_feed_create(*, user: User, trust: Trust) -> tuple[CalendarFeed, str
             revoked_at=timezone.now(), updated_at=timezone.now()
         )
         feed.save()
+        audit_record(trust=trust, actor=user, action="calendar_feed.created", obj=feed)
     return feed, raw
 
 
 def calendar_feed_revoke(*, user: User, trust: Trust) -> int:
     """Turn off the person's live feed in the trust; returns how many feeds were revoked (0 or 1)."""
     now = timezone.now()
-    return CalendarFeed.objects.filter(user=user, trust=trust, revoked_at__isnull=True).update(
-        revoked_at=now, updated_at=now
-    )
+    with transaction.atomic():
+        live = list(CalendarFeed.objects.select_for_update().filter(user=user, trust=trust, revoked_at__isnull=True))
+        revoked = CalendarFeed.objects.filter(pk__in=[feed.pk for feed in live]).update(revoked_at=now, updated_at=now)
+        for feed in live:
+            audit_record(
+                trust=trust, actor=user, action="calendar_feed.revoked", obj=feed, changes={"revoked_at": [None, now]}
+            )
+    return revoked
 
 
 # Selectors --------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import datetime
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from core.audit import audit_record, diff, plain_value
 from core.exceptions import ApplicationError
 from trust.models import AcademicYear, HalfTerm, Membership, Trust, User
 from trust.permissions import Action, can
@@ -132,7 +133,7 @@ def academic_year_default(trust: Trust, start_year: int, *, actor: User | None =
     if not 2000 <= start_year <= 2100:
         raise ApplicationError("Choose a year between 2000 and 2100.", {"field": "start_year"})
     with transaction.atomic():
-        year, _ = AcademicYear.objects.get_or_create(trust=trust, start_year=start_year)
+        year, created = AcademicYear.objects.get_or_create(trust=trust, start_year=start_year)
         existing = set(HalfTerm.objects.filter(academic_year=year).values_list("number", flat=True))
         missing = [
             HalfTerm(academic_year=year, number=number, starts_on=starts_on, ends_on=ends_on)
@@ -142,6 +143,15 @@ def academic_year_default(trust: Trust, start_year: int, *, actor: User | None =
         for half_term in missing:
             half_term.full_clean(exclude=["academic_year"], validate_unique=False, validate_constraints=False)
         HalfTerm.objects.bulk_create(missing)
+        if created or missing:
+            audit_record(
+                trust=trust,
+                actor=actor,
+                action="academic_year.created" if created else "academic_year.completed",
+                obj=year,
+                label=f"Academic year {year}",
+                changes={f"half_term_{ht.number}": [ht.starts_on, ht.ends_on] for ht in missing},
+            )
     return year
 
 
@@ -151,9 +161,19 @@ def academic_year_update(*, year: AcademicYear, actor: User | None, half_terms: 
     validate_half_terms(year.start_year, half_terms)
     with transaction.atomic():
         current = {ht.number: ht for ht in HalfTerm.objects.select_for_update().filter(academic_year=year)}
+        before = {f"half_term_{n}": [ht.starts_on, ht.ends_on] for n, ht in current.items()}
         for number, (starts_on, ends_on) in half_terms.items():
             half_term = current.get(number) or HalfTerm(academic_year=year, number=number)
             half_term.starts_on, half_term.ends_on = starts_on, ends_on
             half_term.full_clean(exclude=["academic_year"], validate_unique=False, validate_constraints=False)
             half_term.save()
+        after = {**before, **{f"half_term_{n}": [starts_on, ends_on] for n, (starts_on, ends_on) in half_terms.items()}}
+        audit_record(
+            trust=year.trust_id,
+            actor=actor,
+            action="academic_year.updated",
+            obj=year,
+            label=f"Academic year {year}",
+            changes=diff(plain_value(before), plain_value(after)),
+        )
     return year

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from core.audit import audit_record, diff, snapshot_fields
 from core.exceptions import ApplicationError
 from reviews.models import Rating
 from reviews.suggestions import validate_rules
@@ -43,6 +44,7 @@ def scale_create_from_template(*, trust: Trust, actor: User, template_key: str, 
         raise ApplicationError("Choose one of the three templates.", {"field": "template"})
     with transaction.atomic():
         existing = SupportScale.objects.select_for_update().filter(trust=trust).first()
+        replaced = existing.name if existing is not None else None
         if existing is not None:
             if Rating.objects.filter(level__scale=existing).exists():
                 raise ApplicationError(
@@ -67,6 +69,13 @@ def scale_create_from_template(*, trust: Trust, actor: User, template_key: str, 
         for level in levels:
             level.full_clean(validate_unique=False, validate_constraints=False)
         SupportLevel.objects.bulk_create(levels)
+        audit_record(
+            trust=trust,
+            actor=actor,
+            action="scale.replaced" if replaced else "scale.created",
+            obj=scale,
+            changes={"scale": [replaced, scale.name], "levels": [level.name for level in levels]},
+        )
     return scale
 
 
@@ -147,8 +156,18 @@ def level_update(
         changes["rules"] = validate_rules(rules)
     if not changes:
         return level
+    before = snapshot_fields(level, changes)
     for field, value in changes.items():
         setattr(level, field, value)
     level.full_clean()
-    level.save(update_fields=[*changes, "updated_at"])
+    with transaction.atomic():
+        level.save(update_fields=[*changes, "updated_at"])
+        audit_record(
+            trust=level.scale.trust_id,
+            actor=actor,
+            action="scale_level.updated",
+            obj=level,
+            changes=diff(before, snapshot_fields(level, changes)),
+            label=f"{level.scale.name}: {level.name}",
+        )
     return level
