@@ -15,6 +15,8 @@ from celery.schedules import crontab
 PER_TRUST_JOBS: dict[str, tuple[str, crontab]] = {
     "weekly-digest": ("interventions.send_weekly_digests", crontab(minute=30, hour=6, day_of_week="mon")),
     "visit-reminders": ("interventions.send_visit_reminders", crontab(minute=0, hour=7)),
+    # Off unless settings.RETENTION_DAYS names a period; at night, when nobody is working.
+    "retention-sweep": ("trust.retention_sweep", crontab(minute=15, hour=2)),
     # After the school day: a half-term's last day is then complete.
     "half-term-snapshot": ("reporting.freeze_half_term", crontab(minute=0, hour=19)),
 }

@@ -3,6 +3,7 @@
 from typing import Any
 
 from celery import Task, shared_task
+from django.utils import timezone
 from django_scopes import scope
 
 from trust.models import Membership
@@ -28,3 +29,13 @@ def member_census(*, trust_id: int) -> dict[str, int]:
     for role in Membership.objects.filter(trust_id=trust_id).values_list("role", flat=True):
         census[role] = census.get(role, 0) + 1
     return census
+
+
+@shared_task(base=TenantTask, name="trust.retention_sweep")
+def retention_sweep(*, trust_id: int) -> dict[str, int]:
+    """Delete the trust's records past their retention (settings.RETENTION_DAYS); nothing when unset."""
+    # Imported here: the sweeper reaches every app's models, and this module loads with the Celery app.
+    from core.data_protection import retention_sweep as sweep
+    from trust.models import Trust
+
+    return sweep(trust=Trust.objects.get(pk=trust_id), today=timezone.localdate())
