@@ -107,6 +107,12 @@ class EvidenceForm(forms.Form):
             del self.fields["remove_file"]
         style_fields(self)
 
+    def clean_file(self) -> Any:
+        # A crafted post can carry several files under one name; Django would keep the last one silently.
+        if len(self.files.getlist(self.add_prefix("file"))) > 1:
+            raise forms.ValidationError("Upload one file per piece of evidence; record each file separately.")
+        return self.cleaned_data.get("file")
+
     def clean_observed_on(self) -> Any:
         day = self.cleaned_data["observed_on"]
         if day > timezone.localdate():

@@ -77,3 +77,50 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.pop("autofocus", None)
         self.fields["username"].label = "Email"
+
+    def clean_username(self) -> str:
+        # Emails are stored in lower case; "Ann@School.org" is the same account.
+        return self.cleaned_data["username"].strip().lower()
+
+
+class _OneFieldForm(forms.Form):
+    submit_label = "Continue"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class AuthenticatorConfirmForm(_OneFieldForm):
+    submit_label = "Confirm and turn on"
+    code = forms.CharField(
+        label="6-digit code from your app",
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class SecondStepForm(_OneFieldForm):
+    submit_label = "Verify"
+    code = forms.CharField(
+        label="Code from your authenticator app, or a recovery code",
+        max_length=20,
+        help_text="Six digits from the app; a recovery code works once.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+
+
+class PasswordConfirmForm(_OneFieldForm):
+    submit_label = "Confirm"
+    password = forms.CharField(label="Your password", strip=False, widget=forms.PasswordInput)
+
+
+class TrustSecurityForm(_OneFieldForm):
+    submit_label = "Save"
+    require_two_factor_for_everyone = forms.BooleanField(
+        label="Require two-factor sign-in for everyone in the trust",
+        required=False,
+        help_text="Executives, improvement leads and trustees always need it. "
+        "With this on, headteachers, specialists and governors need it too.",
+    )

@@ -66,6 +66,10 @@ class Trust(BaseModel):
     evidence_stale_months = models.PositiveSmallIntegerField(
         default=12, help_text="Evidence older than this is flagged as stale wherever it is cited."
     )
+    # Executives, improvement leads and trustees always need two-factor sign-in; this extends it to every role.
+    require_two_factor_for_everyone = models.BooleanField(
+        default=False, help_text="Ask every member, not only the trust's leaders, for a second step at sign-in."
+    )
 
     class Meta:
         ordering = ["name"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trust import views
+from trust import views, views_security
 
 # Mounted under /t/<trust_slug>/.
 urlpatterns = [
@@ -12,4 +12,10 @@ urlpatterns = [
     path("invitations/<uuid:invitation_uuid>/revoke/", views.invitation_revoke, name="invitation-revoke"),
     path("api-tokens/", views.api_token_list, name="api-token-list"),
     path("api-tokens/<uuid:token_uuid>/revoke/", views.api_token_revoke, name="api-token-revoke"),
+    path("security/", views_security.trust_security, name="trust-security"),
+    path(
+        "security/unlock/<uuid:member_uuid>/",
+        views_security.trust_security_unlock,
+        name="trust-security-unlock",
+    ),
 ]

@@ -18,6 +18,7 @@ from trust.decorators import trust_view
 from trust.forms import AcceptWithNewAccountForm, ApiTokenForm, InvitationForm, RoleChangeForm
 from trust.models import ApiToken, Invitation, Membership, User
 from trust.permissions import Action
+from trust.views_security import password_confirmation_required
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -114,6 +115,7 @@ def _member(request: HttpRequest, member_uuid: UUID) -> Membership:
 
 
 @trust_view(Action.MANAGE_MEMBERS)
+@password_confirmation_required
 def member_edit(request: HttpRequest, member_uuid: UUID) -> HttpResponse:
     member = _member(request, member_uuid)
     initial = {"role": member.role, "school": member.school.uuid if member.school else None}
@@ -135,6 +137,7 @@ def member_edit(request: HttpRequest, member_uuid: UUID) -> HttpResponse:
 
 
 @trust_view(Action.MANAGE_MEMBERS)
+@password_confirmation_required
 def member_remove(request: HttpRequest, member_uuid: UUID) -> HttpResponse:
     member = _member(request, member_uuid)
     if request.method == "POST":

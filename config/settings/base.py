@@ -1,5 +1,6 @@
 """Settings shared by every environment; each value comes from the environment."""
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -25,6 +26,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "core",
     "trust",
     "schools",
@@ -40,9 +45,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "trust.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "trust.middleware.TrustScopeMiddleware",
+    "trust.middleware.TwoFactorMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -73,6 +83,11 @@ AUTH_USER_MODEL = "trust.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "trust-picker"
 LOGOUT_REDIRECT_URL = "login"
+# Axes first: it refuses a locked-out account before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -81,6 +96,31 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Sessions live in the database so a cache or Redis outage never signs people out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# 30 minutes idle: every request pushes the expiry on. The 12-hour absolute limit is
+# `trust.middleware.SessionLifetimeMiddleware` (SESSION_MAX_AGE_HOURS).
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_MAX_AGE_HOURS = 12
+# Changing roles or removing people asks for the password again if it was last given longer ago.
+PASSWORD_CONFIRM_MINUTES = 10
+
+# Sign-in throttling (django-axes): 5 failures for one account from one address lock that pair
+# for 30 minutes; an executive can unlock their own members sooner (Sign-in security page).
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_RESET_ON_SUCCESS = True
+# The sign-in form's field is "username" (holding the email); the callable lower-cases it.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "trust.mfa.sign_in_username"
+AXES_LOCKOUT_CALLABLE = "trust.views_security.locked_out"
+# The address is REMOTE_ADDR, which the production proxy sets to the client's (as core.audit reads it).
+
+# Two-factor sign-in (django-otp): the issuer is the name authenticator apps show.
+OTP_TOTP_ISSUER = "Trustwide"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -160,3 +200,13 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Content Security Policy and other response headers, in every environment (so browser tests see them).
 from .security_headers import *  # noqa: E402
+
+# Retention (docs/data-protection.md): days to keep each record type before the daily sweep deletes it
+# with its files. Unset (None) keeps the records for ever, the default: retention is off unless chosen.
+RETENTION_DAYS: dict[str, int | None] = {
+    "evidence": env.int("RETENTION_EVIDENCE_DAYS", default=None),
+    "visits": env.int("RETENTION_VISITS_DAYS", default=None),
+    "board_packs": env.int("RETENTION_BOARD_PACKS_DAYS", default=None),
+    "imports": env.int("RETENTION_IMPORTS_DAYS", default=None),
+    "audit": env.int("RETENTION_AUDIT_DAYS", default=None),
+}

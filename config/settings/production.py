@@ -21,6 +21,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The CSP, nosniff and COOP come from security_headers.py, the same in every environment.
 
 # Static files are served by the app itself, compressed and cache-busted.
 MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")

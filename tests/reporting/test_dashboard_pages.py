@@ -5,7 +5,6 @@ import io
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 from openpyxl import load_workbook
@@ -15,6 +14,7 @@ from reporting.metrics_schema import trust_wide_part
 from reporting.models import Snapshot, SnapshotKind
 from reporting.selectors.metrics import trust_metrics
 from schools.models import ComparatorLevel, ComparatorValue, InYearPrediction, MeasureValue
+from tests.conftest import signed_in_client
 from tests.factories import MembershipFactory, SchoolFactory, TrustFactory
 from tests.interventions.test_interventions import make_intervention
 from tests.interventions.test_visits import add, record
@@ -145,8 +145,7 @@ def test_a_new_trust_with_no_schools_or_ratings_renders_in_plain_words(db):
     with scopes_disabled():
         new = TrustFactory(slug="rowan")
         executive = MembershipFactory(trust=new, role=E).user
-    client = Client()
-    client.force_login(executive)
+    client = signed_in_client(executive)  # an executive completes two-factor sign-in too
     html = client.get("/t/rowan/dashboard/").content.decode()
     assert "The trust has no member schools yet" in html
     assert "The trust has not chosen a support scale yet" in html
