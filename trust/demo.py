@@ -1,9 +1,11 @@
 """The demo: two trusts, their schools and one person per role. Idempotent."""
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scope
 
 from interventions.demo_interventions import seed_interventions
@@ -16,6 +18,7 @@ from reviews.demo_ratings import seed_ratings
 from reviews.demo_reviews import seed_reviews
 from schools.demo import seed_joining, seed_school_facts
 from schools.models import School
+from trust.mfa import ROLES_REQUIRING_TWO_FACTOR
 from trust.models import SCHOOL_ROLES, Membership, Role, Trust, User
 
 DEMO_TRUSTS = [
@@ -67,6 +70,20 @@ class SignIn:
     school_urn: int | None
 
 
+def demo_authenticator_key(email: str) -> str:
+    """A fixed TOTP key per demo person (hex), so `manage.py demo_code <email>` can show today's code."""
+    return hashlib.sha1(f"trustwide-demo-authenticator:{email}".encode()).hexdigest()  # noqa: S324 -- a demo key
+
+
+def _demo_authenticator(user: User) -> None:
+    # Executives, improvement leads and trustees need a second step at sign-in; the demo gives each an
+    # authenticator whose codes `manage.py demo_code` prints, so the demo needs no phone.
+    if not TOTPDevice.objects.filter(user=user).exists():
+        TOTPDevice.objects.create(
+            user=user, name="Demo authenticator", key=demo_authenticator_key(user.email), confirmed=True
+        )
+
+
 def _user(email: str, full_name: str, password: str) -> User:
     user, _ = User.objects.get_or_create(email=email, defaults={"full_name": full_name})
     # Re-hashing would change the row on every run; only set the password when it differs.
@@ -99,6 +116,8 @@ def seed_demo(*, password: str) -> list[SignIn]:
                 if role in SCHOOL_ROLES:
                     school = schools[0] if role == Role.HEADTEACHER else schools[1]
                 Membership.objects.get_or_create(user=user, trust=trust, defaults={"role": role, "school": school})
+                if role in ROLES_REQUIRING_TWO_FACTOR:
+                    _demo_authenticator(user)
                 sign_ins.append(SignIn(user.email, password, role.value, trust.slug, school.urn if school else None))
             _seed_capabilities(trust=trust, schools=schools, people=people[:-1])
     return sign_ins

@@ -3,7 +3,7 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django_scopes import scopes_disabled
 
@@ -60,3 +60,18 @@ def test_trust_create_command_invites_the_executive():
     with scopes_disabled():
         assert Invitation.objects.get(trust__slug="hawthorn-schools-trust").email == "ceo@hawthorn.example"
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+def test_demo_people_who_need_a_second_step_get_a_code_from_demo_code():
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    call_command("seed_demo", stdout=StringIO())
+    out = StringIO()
+    call_command("demo_code", "ceo@oakfield.example", stdout=out)
+    with scopes_disabled():
+        device = TOTPDevice.objects.get(user__email="ceo@oakfield.example")
+    assert TOTP(device.bin_key).token() == int(out.getvalue())
+    assert device.verify_token(out.getvalue().strip())
+    with pytest.raises(CommandError):
+        call_command("demo_code", "someone@real-school.org.uk", stdout=StringIO())

@@ -33,3 +33,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {s.email:36} {s.role:17} {s.trust_slug:10} {s.school_urn or ''}")
         self.stdout.write(f"  password for all: {password}")
         self.stdout.write(f"  operator (Django admin at /admin/): {OPERATOR_EMAIL}, same password")
+        self.stdout.write(
+            "  executives, improvement leads and trustees also give a 6-digit code after the password:\n"
+            "    .venv/bin/python manage.py demo_code <email>   prints the demo authenticator's current code"
+        )
