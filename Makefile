@@ -30,7 +30,7 @@ run: setup
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 worker: setup
-	$(BIN)/celery -A config worker --loglevel=INFO
+	$(BIN)/celery -A config worker -Q celery,board_packs --loglevel=INFO
 
 beat: setup
 	$(BIN)/celery -A config beat --loglevel=INFO
