@@ -12,8 +12,9 @@ def test_each_trust_gets_each_periodic_job_with_its_own_trust_id():
 
 
 def test_every_periodic_job_names_a_registered_tenant_task():
-    import interventions.tasks  # noqa: F401 -- registered by autodiscovery in a worker; import it here
     from trust.tasks import TenantTask
+
+    app.loader.import_default_modules()  # what a worker does at start: every app's tasks.py is imported
 
     for task_name, _ in PER_TRUST_JOBS.values():
         assert isinstance(app.tasks[task_name], TenantTask)
