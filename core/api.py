@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions
@@ -22,6 +22,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, ApplicationError):
         return Response({"message": exc.message, "extra": exc.extra}, status=400)
+    elif isinstance(exc, (SuspiciousOperation, BadRequest)):
+        # Too many files or fields, too large, or malformed: Django would answer with the HTML 400 page.
+        message = "The request was refused: too large, too many fields or files, or malformed."
+        return Response({"message": message, "extra": {}}, status=400)
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -31,3 +35,33 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(response.data, dict) and "detail" in response.data:
         response.data = {"message": str(response.data["detail"]), "extra": {}}
     return response
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "message": {"type": "string"},
+        "extra": {"type": "object", "additionalProperties": True},
+    },
+    "required": ["message", "extra"],
+}
+# What the exception handler above (and the tenancy middleware) can answer on any operation:
+# refused input, no or bad credentials, a role too small, and an unknown trust or object.
+ERROR_RESPONSES = {
+    "400": "The request was refused: see `message`, and `extra.fields` for the fields at fault.",
+    "401": "No credentials, or an invalid or revoked token.",
+    "403": "Your role may not do this, or this account must complete two-factor sign-in.",
+    "404": "No such trust, object or page for you.",
+}
+
+
+def postprocess_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """Document the error answers every operation can give, in the one shape they all share."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status_code, description in ERROR_RESPONSES.items():
+                responses.setdefault(status_code, {"content": reference, "description": description})
+    return result

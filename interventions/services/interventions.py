@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.academic import term_bounds
 from core.audit import audit_record, snapshot_fields
+from core.dedupe import refuse_repeat
 from core.exceptions import ApplicationError
 from interventions.models import (
     Checkpoint,
@@ -136,6 +137,14 @@ def intervention_commission(
         raise ApplicationError("Give at least one target.", {"field": "targets"})
     if not success_criteria.strip():
         raise ApplicationError("Give the success criteria.", {"field": "success_criteria"})
+    refuse_repeat(
+        Intervention.objects.filter(school=school),
+        what="intervention",
+        title=title.strip(),
+        area_of_need=area_of_need,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
     lead_rows = [(expert, Decimal(str(d or 0))) for expert, d in leads]
     seen: set[int] = set()
     for expert, lead_days in lead_rows:

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from core.academic import TERMS, academic_year_for, academic_year_label, term_bounds
 from core.audit import audit_record, diff, snapshot_fields
+from core.dedupe import refuse_repeat
 from core.exceptions import ApplicationError
 from interventions.models import ActionStatus, ImprovementPlan, PlanAction, PlanPriority, PlanStatus, PlanUpdate
 from reviews.models import JudgementArea, Review
@@ -232,6 +233,7 @@ def priority_add(
     """Add a priority at the end of the plan."""
     _writable_plan(plan, actor, _today(today))
     _check_area(plan, area)
+    refuse_repeat(plan.priorities.all(), what="priority", title=title.strip(), area=area)
     with transaction.atomic():
         last = plan.priorities.aggregate(last=Max("position"))["last"] or 0
         priority = PlanPriority(plan=plan, title=title.strip(), area=area, source=source.strip(), position=last + 1)
@@ -295,6 +297,7 @@ def action_add(
     """Add an action to a priority."""
     today = _today(today)
     _writable_plan(priority.plan, actor, today)
+    refuse_repeat(priority.actions.all(), what="action", description=data.description.strip())
     action = PlanAction(
         priority=priority,
         description=data.description.strip(),
@@ -354,6 +357,9 @@ def _post(plan: ImprovementPlan, actor: User, body: str, term: str, is_trust_com
     body = (body or "").strip()
     if not body:
         raise ApplicationError("Write something to post.", {"field": "body"})
+    refuse_repeat(
+        plan.updates.all(), what="post", author=actor, body=body, term=term, is_trust_comment=is_trust_comment
+    )
     update = PlanUpdate(plan=plan, author=actor, is_trust_comment=is_trust_comment, term=term, body=body)
     with transaction.atomic():
         _save(update)

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from core.audit import audit_record, diff, snapshot_fields
+from core.dedupe import refuse_repeat
 from core.exceptions import ApplicationError
 from interventions.models import Expert, ExpertiseArea, ExpertRole
 from schools.models import School
@@ -101,6 +102,7 @@ def expert_add(
     _may_manage(actor, trust)
     organisation = (organisation or "").strip()
     _check(trust=trust, expert=None, role=role, home_school=home_school, user=user, organisation=organisation)
+    refuse_repeat(Expert.objects.filter(trust=trust), what="person", name=(name or "").strip(), role=role)
     expert = Expert(
         trust=trust,
         name=(name or "").strip(),

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from core.academic import term_bounds
 from core.audit import audit_record, diff, snapshot_fields
+from core.dedupe import refuse_repeat
 from core.exceptions import ApplicationError
 from interventions.models import Activity, ActivitySource, ActivityStatus, ActivityType
 from reviews.models import Evidence, EvidenceType
@@ -83,6 +84,15 @@ def visit_add(
     if activity_type not in ActivityType.values:
         raise ApplicationError("Choose a type from the list.", {"field": "activity_type"})
     title = title.strip() or ActivityType(activity_type).label
+    refuse_repeat(
+        Activity.objects.filter(trust=trust),
+        what="visit",
+        school=school,
+        activity_type=activity_type,
+        title=title,
+        owner=owner,
+        planned_on=planned_on,
+    )
     activity = Activity(
         trust=trust,
         school=school,

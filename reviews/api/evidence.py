@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.audit import audit_file_read, client_ip
-from core.uploads import download_response
+from core.uploads import CONTENT_TYPES, download_response
 from reviews.models import Evidence, EvidenceType
 from reviews.selectors.evidence import (
     evidence_list,
@@ -262,10 +262,14 @@ class EvidenceDetailView(_EvidenceAPI, generics.RetrieveDestroyAPIView):
 class EvidenceDownloadView(_EvidenceAPI, APIView):
     @extend_schema(
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY,
-                description="The file as an attachment, with the Content-Type of its detected type.",
-            ),
+            # One entry per type an upload can be (core.uploads.CONTENT_TYPES), and the fallback.
+            **{
+                (200, content_type): OpenApiResponse(
+                    OpenApiTypes.BINARY,
+                    description="The file as an attachment, with the Content-Type of its detected type.",
+                )
+                for content_type in [*CONTENT_TYPES.values(), "application/octet-stream"]
+            },
             404: OpenApiResponse(description="Not visible to you, or the item has no file."),
         },
         summary="Download an item's file",

@@ -166,7 +166,7 @@ class ReviewListView(_Trust, generics.ListAPIView):
         data = ReviewCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        school = values.pop("school")
+        school = values.pop("school", None)  # optional in the field, required here: a clear 400, not a KeyError
         if school is None:
             raise ApplicationError("Choose the school reviewed.", {"field": "school"})
         review = review_record(school=school, actor=request.user, **_references(self.trust, values))

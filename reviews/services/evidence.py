@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record, diff, snapshot_fields
+from core.dedupe import refuse_repeat
 from core.exceptions import ApplicationError
 from core.uploads import validate_upload
 from reviews.models import Evidence, EvidenceType, JudgementArea
@@ -85,6 +86,14 @@ def evidence_record(
     areas = list(areas)
     _check(school=school, evidence_type=evidence_type, observed_on=observed_on, areas=areas)
     file_name, file_type = validate_upload(upload) if upload is not None else ("", "")
+    refuse_repeat(
+        Evidence.objects.filter(school=school, author=actor),
+        what="evidence",
+        evidence_type=evidence_type,
+        observed_on=observed_on,
+        summary=summary.strip(),
+        file_name=file_name,
+    )
     evidence = Evidence(
         school=school,
         evidence_type=evidence_type,

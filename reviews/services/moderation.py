@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from core.academic import academic_year_for
 from core.audit import audit_record, snapshot_fields
+from core.dedupe import refuse_repeat
 from core.exceptions import ApplicationError
 from reviews.models import Grade, JudgementArea, Moderation
 from reviews.selectors.grid import current_grades
@@ -38,6 +39,13 @@ def moderation_record(
         raise ApplicationError("A moderation date cannot be in the future.", {"field": "moderated_on"})
     if academic_year not in (academic_year_for(today), academic_year_for(today) - 1):
         raise ApplicationError("Moderate for the current or the previous academic year.", {"field": "academic_year"})
+    refuse_repeat(
+        Moderation.objects.filter(school=school, area=area, moderated_by=actor),
+        what="moderation",
+        academic_year=academic_year,
+        agreed_grade=agreed_grade,
+        discussion=discussion.strip(),
+    )
     school_grade, trust_grade = current_grades(school=school, area=area, today=today)
     moderation = Moderation(
         school=school,

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record, snapshot_fields
+from core.dedupe import refuse_repeat
 from core.exceptions import ApplicationError
 from interventions.services.planning import visits_replan
 from reviews.models import Evidence, Rating
@@ -62,6 +63,13 @@ def rating_decide(
             {"field": "override_reason"},
         )
 
+    refuse_repeat(
+        Rating.objects.filter(school=school, decided_by=actor),
+        what="rating",
+        level=level,
+        effective_on=effective_on,
+        rationale=rationale,
+    )
     rating = Rating(
         school=school,
         level=level,

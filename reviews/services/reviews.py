@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record, diff, snapshot_fields
+from core.dedupe import refuse_repeat
 from core.exceptions import ApplicationError
 from reviews.models import Evidence, Grade, JudgementArea, Review, ReviewJudgement
 from schools.models import School
@@ -113,6 +114,14 @@ def review_record(
     reviewers, evidence = list(reviewers), list(evidence)
     grades = _check_references(
         school=school, reviewed_on=reviewed_on, reviewers=reviewers, judgements=judgements or {}, evidence=evidence
+    )
+    refuse_repeat(
+        Review.objects.filter(school=school, author=actor),
+        what="review",
+        review_type=review_type,
+        reviewed_on=reviewed_on,
+        strengths=strengths.strip(),
+        areas_for_development=areas_for_development.strip(),
     )
     review = Review(
         school=school,
