@@ -93,6 +93,9 @@ class BoardPack(BaseModel):
     checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the PDF.")
     size = models.PositiveBigIntegerField(default=0)
     pages = models.PositiveSmallIntegerField(default=0)
+    # When the job's message last went to the broker; None while queued means not sent yet (the
+    # broker was down) and the sweeper sends it (core/jobs.py).
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -13,12 +13,16 @@ from celery.schedules import crontab
 
 # job name -> (task name, when). Times are in the app's time zone (Europe/London).
 PER_TRUST_JOBS: dict[str, tuple[str, crontab]] = {
-    "weekly-digest": ("interventions.send_weekly_digests", crontab(minute=30, hour=6, day_of_week="mon")),
-    "visit-reminders": ("interventions.send_visit_reminders", crontab(minute=0, hour=7)),
+    # Hourly through the morning rather than once: a run lost to a broker outage is made up by the
+    # next, and each email's ReminderSent key sends it once however often the job runs.
+    "weekly-digest": ("interventions.send_weekly_digests", crontab(minute=30, hour="6-11", day_of_week="mon")),
+    "visit-reminders": ("interventions.send_visit_reminders", crontab(minute=0, hour="7-12")),
     # Off unless settings.RETENTION_DAYS names a period; at night, when nobody is working.
     "retention-sweep": ("trust.retention_sweep", crontab(minute=15, hour=2)),
     # After the school day: a half-term's last day is then complete.
     "half-term-snapshot": ("reporting.freeze_half_term", crontab(minute=0, hour=19)),
+    # Sends the jobs a down broker never got and requeues those whose worker died (core/jobs.py).
+    "jobs-sweep": ("trust.jobs_sweep", crontab(minute="*/5")),
 }
 REFRESH_SECONDS = 300
 

@@ -1,11 +1,13 @@
 """Celery tasks run inside one trust's scope, opened from a trust id, never inherited."""
 
+import datetime
 from typing import Any
 
 from celery import Task, shared_task
 from django.utils import timezone
 from django_scopes import scope
 
+from core.jobs import MAX_ATTEMPTS
 from trust.models import Membership
 
 
@@ -39,3 +41,47 @@ def retention_sweep(*, trust_id: int) -> dict[str, int]:
     from trust.models import Trust
 
     return sweep(trust=Trust.objects.get(pk=trust_id), today=timezone.localdate())
+
+
+@shared_task(base=TenantTask, name="trust.jobs_sweep", soft_time_limit=120, time_limit=150, ignore_result=True)
+def jobs_sweep(*, trust_id: int, now: str | None = None) -> dict[str, dict[str, int]]:
+    """Every few minutes: send the trust's jobs the broker never got, and requeue those whose worker died."""
+    # Imported here: the sweeper reaches other apps' models and tasks, and this module loads with the Celery app.
+    from core.jobs import stuck_jobs_resend
+    from reporting.models import BoardPack
+    from reporting.services.board_packs import UNSENT
+    from reporting.tasks import BOARD_PACK_LIMITS, build_board_pack
+    from schools.models import ImportRun
+    from schools.tasks import IMPORT_LIMITS, import_run_task
+
+    at = datetime.datetime.fromisoformat(now) if now else timezone.now()
+    return {
+        "board_packs": stuck_jobs_resend(
+            model=BoardPack,
+            trust_id=trust_id,
+            task=build_board_pack,
+            task_kwargs=lambda pack: {"trust_id": pack.trust_id, "pack_id": pack.pk},
+            time_limit=BOARD_PACK_LIMITS["time_limit"],
+            requeue_fields={"progress": 0, "stage": "Waiting to start again (the last attempt was interrupted)"},
+            unsent=UNSENT,
+            gave_up_message=(
+                "The board pack could not be prepared: the background worker stopped "
+                f"{MAX_ATTEMPTS} times while preparing it. Nothing was stored. Try again; if it fails again, "
+                "contact support and quote the pack's half-term and version."
+            ),
+            now=at,
+        ),
+        "imports": stuck_jobs_resend(
+            model=ImportRun,
+            trust_id=trust_id,
+            task=import_run_task,
+            task_kwargs=lambda run: {"trust_id": run.trust_id, "run_id": run.pk},
+            time_limit=IMPORT_LIMITS["time_limit"],
+            requeue_fields={"rows_done": 0},
+            gave_up_message=(
+                f"The import was interrupted {MAX_ATTEMPTS} times (the background worker stopped while it ran) "
+                "and nothing was changed. Upload the files again to start a new import."
+            ),
+            now=at,
+        ),
+    }

@@ -75,7 +75,10 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Connections are kept a minute (a new one costs ~9 ms on PostgreSQL) and checked before reuse, so a
+# restarted PostgreSQL costs each process one failed check, not a restart. Celery's Django fixup
+# closes unusable or too-old connections before and after every task.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -190,15 +193,34 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+# Jobs never lost (core/jobs.py): a message is acknowledged only once its job has run, and put back
+# if the worker process running it dies; a job row's conditional claim makes a second delivery a no-op.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A job that finishes while the broker blinks still records its result on its row (the redelivered
+# message then does nothing): cancelling it would only throw the work away and leave the row running.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# A worker started while Redis is down waits for it rather than exiting.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A render of a very long board pack can peak near 700 MB: recycle a worker process that has grown past 1 GB.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = 1_000_000  # KiB
 # Board packs (minutes of WeasyPrint each) have their own queue, so a night of packs before a board
 # meeting never holds up the reminders and imports on the default "celery" queue. Workers must
 # consume both: `celery -A config worker -Q celery,board_packs` (docs/deploy.md).
 CELERY_TASK_ROUTES = {"reporting.build_board_pack": {"queue": "board_packs"}}
 # A web request must never hang on a broker that is down.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# An unacknowledged message goes back to the queue after visibility_timeout: longer than the longest
+# job (imports, 31 minutes), or a job still running would be delivered again (harmless, but wasted).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+    "visibility_timeout": 3600,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 
 INVITATION_VALID_DAYS = 7
 DEMO_PASSWORD_DEFAULT = "trustwide-demo-2026"  # noqa: S105 -- the demo's published sign-in, not a secret

@@ -53,7 +53,7 @@ class BoardPackSerializer(serializers.Serializer):
     def get_requested_by(self, pack: BoardPack) -> str | None:
         return (pack.requested_by.full_name or pack.requested_by.email) if pack.requested_by else None
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_download_url(self, pack: BoardPack) -> str | None:
         """The API URL of the PDF once the pack is ready; null before."""
         if pack.status != BoardPackStatus.DONE:

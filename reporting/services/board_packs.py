@@ -8,7 +8,6 @@ double-click or a job delivered twice joins the pack already on its way instead 
 import datetime
 import hashlib
 import logging
-from functools import partial
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from core.audit import audit_record
 from core.exceptions import ApplicationError
+from core.jobs import claim, enqueue_on_commit
 from reporting.boardpack import board_pack_context, render_board_pack
 from reporting.models import BoardPack, BoardPackStatus, Snapshot
 from trust.models import Trust, User
@@ -27,6 +27,10 @@ IN_PREPARATION = (BoardPackStatus.QUEUED, BoardPackStatus.RUNNING)
 AFTERWORD = (
     "Nothing was stored. Try again; if it fails again, contact support and quote the pack's half-term and version."
 )
+
+
+# What the pack shows while its job waits for the broker (Redis) to come back; the sweeper sends it then.
+UNSENT = {"stage": "Queued: will start when the background service resumes"}
 
 
 def failure_message(error: Exception) -> str:
@@ -46,9 +50,10 @@ def pack_in_preparation(trust: Trust) -> BoardPack | None:
 
 
 def _enqueue(pack: BoardPack) -> None:
+    """Send the build job once the pack's row commits; a broker that is down leaves it for the sweeper."""
     from reporting.tasks import build_board_pack  # the task module imports this one
 
-    transaction.on_commit(partial(build_board_pack.delay, trust_id=pack.trust_id, pack_id=pack.pk))
+    enqueue_on_commit(build_board_pack, row=pack, unsent=UNSENT, trust_id=pack.trust_id, pack_id=pack.pk)
 
 
 def board_pack_request(
@@ -78,6 +83,7 @@ def board_pack_request(
                 requested_by=actor,
                 stage="Waiting to start",
                 attempts=1,
+                enqueued_at=timezone.now(),
             )
             # The database's constraints decide races; IntegrityError below joins the winner.
             pack.full_clean(validate_constraints=False)
@@ -118,14 +124,7 @@ def _progress(pack: BoardPack, percent: int, stage: str) -> None:
 
 def board_pack_build(*, pack_id: int) -> BoardPack:
     """The job: claim a queued pack, render it from its snapshot, store the PDF; a failure is recorded, not raised."""
-    claimed = BoardPack.objects.filter(pk=pack_id, status=BoardPackStatus.QUEUED).update(
-        status=BoardPackStatus.RUNNING,
-        progress=5,
-        stage="Reading the snapshot",
-        error="",
-        started_at=timezone.now(),
-        updated_at=timezone.now(),
-    )
+    claimed = claim(BoardPack, pack_id, progress=5, stage="Reading the snapshot", error="")
     pack = BoardPack.objects.select_related("trust", "snapshot").get(pk=pack_id)
     if not claimed:
         return pack  # already built, being built or failed: a job delivered twice builds one pack
@@ -195,6 +194,7 @@ def board_pack_retry(*, pack: BoardPack, actor: User | None) -> BoardPack:
             pack.error = ""
             pack.started_at = None
             pack.finished_at = None
+            pack.enqueued_at = timezone.now()
             pack.save(
                 update_fields=[
                     "status",
@@ -204,6 +204,7 @@ def board_pack_retry(*, pack: BoardPack, actor: User | None) -> BoardPack:
                     "error",
                     "started_at",
                     "finished_at",
+                    "enqueued_at",
                     "updated_at",
                 ]
             )

@@ -39,6 +39,10 @@ class ImportRun(BaseModel):
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # The job's bookkeeping (core/jobs.py): runs started, and when its message last went to the
+    # broker (None while queued: not sent yet, the broker was down; the sweeper sends it).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

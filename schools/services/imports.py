@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from core.audit import audit_record
 from core.exceptions import ApplicationError
+from core.jobs import claim, enqueue_on_commit
 from core.uploads import clean_file_name
 from schools.importers.base import ImportFileError, ImportReport, detect_encoding
 from schools.models import ImportFile, ImportKind, ImportRun, ImportStatus
@@ -332,7 +333,9 @@ def import_run_confirm(*, run: ImportRun, actor: User) -> ImportRun:
         run.status = ImportStatus.QUEUED
         run.error = ""
         run.rows_done = 0
-        run.save(update_fields=["status", "error", "rows_done", "updated_at"])
+        run.attempts = 1
+        run.enqueued_at = timezone.now()
+        run.save(update_fields=["status", "error", "rows_done", "attempts", "enqueued_at", "updated_at"])
         audit_record(
             trust=run.trust_id,
             actor=actor,
@@ -340,7 +343,8 @@ def import_run_confirm(*, run: ImportRun, actor: User) -> ImportRun:
             obj=run,
             changes={"status": [ImportStatus.PREVIEW.label, run.get_status_display()]},
         )
-        transaction.on_commit(partial(import_run_task.delay, trust_id=run.trust_id, run_id=run.pk, actor_id=actor.pk))
+        # Sent once the queued row commits; a broker that is down leaves it for the sweeper.
+        enqueue_on_commit(import_run_task, row=run, trust_id=run.trust_id, run_id=run.pk, actor_id=actor.pk)
     return run
 
 
@@ -422,9 +426,7 @@ def _run_now(
 
 def import_run_execute(*, run_id: int, actor_id: int | None = None) -> ImportRun:
     """Run a confirmed import (called by the job): progress while reading, then one transaction, then the report."""
-    claimed = ImportRun.objects.filter(pk=run_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now(), updated_at=timezone.now()
-    )
+    claimed = claim(ImportRun, run_id)
     run = ImportRun.objects.select_related("trust", "requested_by").get(pk=run_id)
     if not claimed:
         return run  # already run, running or cancelled: a redelivered job must not import twice
