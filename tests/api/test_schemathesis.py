@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django_scopes import scope
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, given, settings
@@ -89,7 +91,20 @@ def _explore(operation: Any, path_parameters: dict[str, str], headers: dict[str,
     return seen[0] if seen else ""
 
 
+@pytest.fixture
+def connection_kept_open():
+    """The WSGI handler closes "old" connections at each request's start and end; inside the test's
+    transaction that would close the test database connection (PostgreSQL; SQLite's in-memory database
+    is never closed). Django's own test client disconnects the same handler for the same reason."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("connection_kept_open")
 @pytest.mark.parametrize("role", ["executive", "headteacher"])
 def test_every_operation_keeps_to_the_schema(role: str, trust_a: TrustWorld) -> None:
     known = _path_parameters(trust_a)

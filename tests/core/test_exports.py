@@ -1,5 +1,6 @@
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from core.exports import export_response, neutralise
@@ -36,3 +37,11 @@ def test_xlsx_export_writes_aware_times_as_local_time():
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet["A2"].value == datetime.datetime(2026, 7, 1, 12, 0)  # British Summer Time
     assert timezone.get_current_timezone_name() == "Europe/London"
+
+
+@pytest.mark.django_db
+def test_a_nul_in_a_query_parameter_is_refused_with_400_not_a_database_error(trust_a):
+    page = trust_a.client_for("executive").get(f"/t/{trust_a.trust.slug}/schools/", {"phase": "Pri\x00mary"})
+    api = trust_a.client_for("executive").get(f"/api/v1/t/{trust_a.trust.slug}/schools/", {"phase": "a\x00"})
+    assert page.status_code == 400 and "NUL" in page.content.decode()
+    assert api.status_code == 400 and "NUL" in api.json()["message"]

@@ -129,9 +129,14 @@ def celery_broker(url: str) -> Iterator[None]:
     from config.celery import app
 
     def reset() -> None:
+        from kombu import pools
+
         app.pool.force_close_all()
         app._pool = None
         app.amqp._producer_pool = None
+        # kombu keeps producer pools in a process-wide registry keyed by broker URL: without this, the
+        # next task sent to the original broker would reuse a pool whose connections were just closed.
+        pools.reset()
 
     previous = app.conf.broker_url
     reset()
