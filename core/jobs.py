@@ -67,7 +67,7 @@ def enqueue(
         if row is not None:
             # Not sent: the sweeper sends rows without enqueued_at on its next run, not minutes later.
             # Its own trust's scope: an on-commit callback may run after the request's scope has closed.
-            with scope(trust=row.trust_id):  # type: ignore[attr-defined]
+            with scope(trust=row.trust_id):
                 type(row)._default_manager.filter(pk=row.pk, status=QUEUED).update(enqueued_at=None, **(unsent or {}))
         return False
     return True

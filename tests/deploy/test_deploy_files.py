@@ -12,7 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 from django.conf import settings
 from django.urls import resolve
@@ -206,7 +205,6 @@ def test_the_build_context_leaves_out_secrets_and_local_state():
         assert entry in ignored
 
 
-@pytest.mark.skipif(os.name != "posix", reason="runs the build step in a subprocess")
 def test_the_images_collectstatic_step_succeeds_with_the_production_settings(tmp_path):
     # The Dockerfile's build step, with the output sent to a temporary folder: the manifest storage
     # fails the build if a stylesheet names a file that does not exist. WhiteNoise's compression
