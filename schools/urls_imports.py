@@ -12,4 +12,5 @@ urlpatterns = [
     path("imports/<uuid:import_run_uuid>/progress/", views.import_progress_partial, name="import-progress"),
     path("imports/<uuid:import_run_uuid>/confirm/", views.import_confirm, name="import-confirm"),
     path("imports/<uuid:import_run_uuid>/cancel/", views.import_cancel, name="import-cancel"),
+    path("imports/<uuid:import_run_uuid>/retry/", views.import_retry, name="import-retry"),
 ]

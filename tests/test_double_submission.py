@@ -1,11 +1,13 @@
 """Every create form and POST endpoint, posted twice, gives one row or a clear refusal, never a 500.
 
-For each URL pattern that takes a POST, the table below names who posts and what: `FORM` fills
-the body from the form the page shows (its current and first-choice values) plus the given
-values; API bodies are built from trust A's objects. The same body is posted twice by the same
-person. The first post must be accepted; the second must create no row of its own, or be
-refused in words (a 4xx with a message, the form shown again with its errors, or a warning
-message after a redirect). A POST route missing from the table fails the test.
+For each URL pattern that takes a POST, the table below names who posts and what: a page's body
+is filled from the form the page shows (its current and first-choice values) plus the given
+values; API bodies are built from trust A's objects. Where the first post needs an object in a
+particular state (a failed job, a submitted self-evaluation, an import's stored files), `setup`
+makes it first. The same body is posted twice by the same person. The first post must be
+accepted; the second must create no row of its own, or be refused in words (a 4xx with a message,
+the form shown again with its errors, or a warning message after a redirect). A POST route
+missing from the table fails the test.
 
 Rows are counted over every model of the project's apps except the audit trail (an attempt is
 worth recording even when refused) and sessions. Each route runs in a rolled-back savepoint,
@@ -22,22 +24,39 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.tokens import default_token_generator
 from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.forms import BaseForm, BaseFormSet
 from django.test import Client
 from django.urls import get_resolver, reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scope, scopes_disabled
 
 from core.academic import academic_year_for
+from interventions.models import Intervention, InterventionStatus
+from reporting.models import BoardPack, BoardPackStatus
 from reviews.models import JudgementArea
-from tests.conftest import ROLES, TrustWorld
+from reviews.services.areas import judgement_areas_ensure
+from reviews.services.sef import EntryInput, current_academic_year, sef_save, sef_submit
+from schools.forms import half_term_choices
+from schools.models import DueDiligenceReport, ImportRun, ImportStatus, InductionItem
+from schools.models.inspections import LEGACY_AREAS, REPORT_CARD_AREAS
+from schools.models.joining import DUE_DILIGENCE_SECTIONS
+from schools.services.imports import import_run_create
+from schools.services.joining import due_diligence_update, induction_item_complete
+from tests.conftest import ROLES, TrustWorld, build_trust_world, signed_in_client
 from tests.factories import PASSWORD
 from tests.matrix.common import HT, E
+from tests.schools.test_import_gias import GROUP_LINKS
 from tests.test_permission_matrix import AREAS, EXPECTED, _kwargs_for, _patterns
+from tests.trust.test_two_factor import code_for
+from trust.models import User
 
 PROJECT_APPS = {"core", "trust", "schools", "reviews", "interventions", "reporting"}
 NOT_COUNTED = {"core.auditentry"}
@@ -116,10 +135,17 @@ class Post:
     json: bool = False
     query: str = ""  # e.g. the school chosen on the page before the form
     repeat_allowed: str = ""  # why a second identical row is legitimate, when it is
-    # Why the fixture cannot make a first post succeed (a file, a code, a state); both posts must then
-    # still be answered without a 5xx and without a row.
+    # Why no first post can succeed (the route takes no POST at all); both posts must then still be
+    # answered without a 5xx and without a row.
     refused: str = ""
     expect_first: set[int] = field(default_factory=lambda: {200, 201, 202, 204, 302})
+    # Makes what a successful first post needs (inside the route's rolled-back savepoint and trust A's
+    # scope); returns URL parameters to use instead of the shared ones, if any.
+    setup: Callable[["Ctx"], dict[str, Any] | None] | None = None
+    # Fresh uploads for each post (a file object is read once), sent as multipart with the body.
+    files: Callable[["Ctx"], dict[str, Any]] | None = None
+    # Who posts, when it is nobody's fixture client (someone set up by `setup`, or a session it prepared).
+    client: Callable[["Ctx"], Client] | None = None
 
 
 @dataclass
@@ -142,6 +168,118 @@ class Ctx:
     def academic_year(self) -> int:
         return academic_year_for(TODAY)
 
+    @property
+    def executive(self) -> User:
+        return self.world.people[E]
+
+
+# -- What a successful first post needs, made in the route's savepoint ---------------------------
+
+
+def upload(*paths: Any) -> list[SimpleUploadedFile]:
+    return [SimpleUploadedFile(p.name, p.read_bytes(), content_type="text/csv") for p in paths]
+
+
+def gias_files(c: Ctx) -> dict[str, Any]:
+    return {"files": upload(GROUP_LINKS)}
+
+
+def gias_run(c: Ctx, *, group_uid: str = "3805", status: str = "") -> dict[str, Any]:
+    """A GIAS import of the group-links file, previewed (for a group, unless group_uid is blank)."""
+    run = import_run_create(
+        trust=c.world.trust, actor=c.executive, kind="gias", uploaded_files=upload(GROUP_LINKS),
+        options={"group_uid": group_uid},
+    )  # fmt: skip
+    if status:
+        ImportRun.objects.filter(pk=run.pk).update(status=status, error="The worker stopped.", attempts=1)
+    return {"import_run_uuid": run.uuid}
+
+
+def failed_pack(c: Ctx) -> None:
+    BoardPack.objects.filter(uuid=c.kwargs["pack_uuid"]).update(status=BoardPackStatus.FAILED, error="Stopped.")
+
+
+def in_impact_review(c: Ctx) -> None:
+    Intervention.objects.filter(uuid=c.kwargs["intervention_uuid"]).update(status=InterventionStatus.IMPACT_REVIEW)
+
+
+def closing(c: Ctx) -> dict[str, Any]:
+    impacts = ("impact_practice", "impact_systems", "impact_organisation", "impact_outcomes")
+    return {**dict.fromkeys(impacts, "Clear gains."), "evidence": [c.uuid("evidence_uuid")]}
+
+
+def graded_sef(c: Ctx, *, submitted: bool = True) -> None:
+    school, head = c.world.schools[0], c.world.people[HT]
+    entries = {area: EntryInput(self_grade=2) for area in judgement_areas_ensure(trust=c.world.trust)}
+    sef = sef_save(school=school, actor=head, academic_year=current_academic_year(), entries=entries)
+    if submitted:
+        sef_submit(self_evaluation=sef, actor=head)
+
+
+def ungraded_except(era: str) -> dict[str, str]:
+    """Blank every judgement of the other era (the page's first choices fill both)."""
+    other = LEGACY_AREAS if era == "report_card" else REPORT_CARD_AREAS
+    prefix = "legacy_" if era == "report_card" else "rc_"
+    blanks = {f"{prefix}{area}": "" for area in other}
+    return blanks if era == "report_card" else {**blanks, "safeguarding_met": ""}
+
+
+def rated_report(c: Ctx) -> None:
+    due_diligence_update(
+        report=DueDiligenceReport.objects.get(uuid=c.kwargs["report_uuid"]),
+        actor=c.executive,
+        summary="Ready to join.",
+        findings={section: {"rag": "green"} for section in DUE_DILIGENCE_SECTIONS},
+    )
+
+
+def done_induction_item(c: Ctx) -> None:
+    item = InductionItem.objects.get(uuid=c.kwargs["induction_item_uuid"])
+    induction_item_complete(item=item, actor=c.executive, completed_on=TODAY)
+
+
+def reset_link(c: Ctx) -> dict[str, Any]:
+    return {"uidb64": urlsafe_base64_encode(force_bytes(c.executive.pk)), "token": "set-password"}
+
+
+def following_reset_link(c: Ctx) -> Client:
+    """A visitor who opened the emailed link: Django keeps its token in the session and drops it from the URL."""
+    client = Client()
+    uidb64 = urlsafe_base64_encode(force_bytes(c.executive.pk))
+    token = default_token_generator.make_token(c.executive)
+    opened = client.get(reverse("password_reset_confirm", kwargs={"uidb64": uidb64, "token": token}))
+    assert opened.status_code == 302, "the reset link should forward to the set-password page"
+    return client
+
+
+def head_with_authenticator(c: Ctx) -> None:
+    TOTPDevice.objects.create(user=c.world.people[HT], name="Authenticator app", confirmed=True)
+
+
+def code_of_new_authenticator(c: Ctx) -> dict[str, Any]:
+    # The page has just made the authenticator waiting to be scanned; its app would show this code.
+    return {"code": code_for(TOTPDevice.objects.get(user=c.world.people[HT], confirmed=False))}
+
+
+def trust_without_scale(c: Ctx) -> dict[str, Any]:
+    """A third trust, made here, with no support scale yet (trust A's is rated, so it is never replaced)."""
+    world = build_trust_world("Cedar Trust", "cedar", 730_000)
+    return {"trust_slug": world.trust.slug, "poster": world.people[E]}
+
+
+def as_poster(c: Ctx) -> Client:
+    return signed_in_client(c.kwargs["poster"])
+
+
+def as_head(c: Ctx) -> Client:
+    # Signed in again once the setup has given the headteacher an authenticator, so the code step is done.
+    return signed_in_client(c.world.people[HT])
+
+
+def predictions_file(c: Ctx) -> dict[str, Any]:
+    rows = b"Year group,Subject,Percent on track\nYear 6,Maths,81\n"
+    return {"file": SimpleUploadedFile("predictions.csv", rows, content_type="text/csv")}
+
 
 def api(role: str, body: Callable[[Ctx], dict[str, Any]] | dict[str, Any] | None = None, **kw: Any) -> Post:
     return Post(role=role, body=body, form=False, json=True, **kw)
@@ -155,7 +293,7 @@ ROUTES: dict[str, Post] = {
     "api-activity-trust-events": api(E, {"year": TODAY.year}),
     "api-audit-log": api(E, refused="read only: POST is answered 405"),
     "api-board-pack-list": api(E, lambda c: {}),
-    "api-board-pack-retry": api(E, refused="only a failed pack can be retried; the fixture's is ready"),
+    "api-board-pack-retry": api(E, lambda c: {}, setup=failed_pack),
     "api-calendar-year-create-default": api(E, {"start_year": 2030}),
     "api-evidence-list": api(
         E,
@@ -167,12 +305,13 @@ ROUTES: dict[str, Post] = {
         },
     ),
     "api-import-cancel": api(E, lambda c: {}),
-    "api-import-confirm": api(E, refused="the fixture's import run has no files"),
-    "api-import-group": api(E, refused="the fixture has no GIAS group to choose"),
-    "api-import-list": api(E, refused="an import needs CSV files (tests/schools cover uploads)"),
+    "api-import-confirm": api(E, lambda c: {}, setup=gias_run),
+    "api-import-group": api(E, {"group_uid": "3805"}, setup=lambda c: gias_run(c, group_uid="")),
+    "api-import-list": Post(E, {"kind": "gias", "group_uid": "3805"}, form=False, files=gias_files),
+    "api-import-retry": api(E, lambda c: {}, setup=lambda c: gias_run(c, status=ImportStatus.FAILED)),
     "api-inspection-list": api(E, {"inspected_on": YESTERDAY.isoformat(), "judgements": {"inclusion": 2}}),
     "api-intervention-checkpoint": api(E, {"notes": "On track."}),
-    "api-intervention-close": api(E, refused="closing needs cited evidence of impact, which the fixture lacks"),
+    "api-intervention-close": api(E, closing, setup=in_impact_review),
     "api-intervention-list": api(
         E,
         lambda c: {
@@ -233,10 +372,12 @@ ROUTES: dict[str, Post] = {
             "discussion": "Agreed.",
         },
     ),
-    "api-scale-choose": api(E, refused="schools are rated on the fixture's scale, so it cannot be replaced"),
-    "api-sef-accept": api(E, refused="the school has not submitted a self-evaluation"),
-    "api-sef-return": api(E, refused="the school has not submitted a self-evaluation"),
-    "api-sef-submit": api(HT, refused="the school has not started its self-evaluation"),
+    "api-scale-choose": Post(
+        E, {"template": "four_phases"}, form=False, json=True, setup=trust_without_scale, client=as_poster
+    ),
+    "api-sef-accept": api(E, {"comments": "Well evidenced."}, setup=graded_sef),
+    "api-sef-return": api(E, {"comments": "Add the attendance figures."}, setup=graded_sef),
+    "api-sef-submit": api(HT, lambda c: {}, setup=lambda c: graded_sef(c, submitted=False)),
     "api-snapshot-list": api(E, lambda c: {}),
     "api-token-list": page(
         E, {"name": "Reporting tool"}, repeat_allowed="each token is a new secret shown once; two are two keys"
@@ -247,7 +388,7 @@ ROUTES: dict[str, Post] = {
     ),
     "api-visit-record": api(E, {"status": "done", "notes": "Went well."}),
     "board-pack-generate": page(E),
-    "board-pack-retry": page(E, refused="only a failed pack can be retried; the fixture's is ready"),
+    "board-pack-retry": page(E, setup=failed_pack),
     "calendar-events-create": page(E),
     "calendar-feed-regenerate": page(
         E, repeat_allowed="each press gives a new address, shown once, and revokes the one before"
@@ -259,15 +400,15 @@ ROUTES: dict[str, Post] = {
     "evidence-delete": page(E),
     "evidence-edit": page(E),
     "import-cancel": page(E),
-    "import-confirm": page(E, refused="the fixture's import run has no files"),
-    "import-group": page(E, refused="the fixture has no GIAS group to choose"),
-    "import-new": page(E, refused="an import needs CSV files (tests/schools cover uploads)"),
-    "inspection-add": page(E, refused="the form's first choices mix report-card and graded judgements"),
-    "inspection-edit": page(
-        E, refused="the fixture's inspection predates report cards; the form's first choices are report-card grades"
-    ),
+    "import-confirm": page(E, setup=gias_run),
+    "import-group": page(E, {"group_uid_typed": "3805"}, setup=lambda c: gias_run(c, group_uid="")),
+    "import-new": page(E, {"group_uid": "3805"}, files=gias_files),
+    "import-retry": page(E, setup=lambda c: gias_run(c, status=ImportStatus.FAILED)),
+    # The page's first choices fill both eras' judgements: keep the ones of the inspection's era.
+    "inspection-add": page(E, {"inspected_on": YESTERDAY.isoformat(), **ungraded_except("report_card")}),
+    "inspection-edit": page(E, ungraded_except("legacy")),
     "intervention-checkpoint": page(E, {"notes": "On track.", "new_evidence_type": ""}),
-    "intervention-close": page(E, refused="closing needs cited evidence of impact, which the fixture lacks"),
+    "intervention-close": page(E, closing, setup=in_impact_review),
     "intervention-commission": page(
         E,
         {
@@ -280,12 +421,16 @@ ROUTES: dict[str, Post] = {
         },
     ),
     "intervention-transition": page(E, {"to_status": "impact_review"}),
-    "invitation-accept": page(E, refused="a signed-in person with another email may not accept it (409)"),
+    # The invitee, new to Trustwide, makes an account as they accept (signed in, another email is refused).
+    "invitation-accept": page(
+        "anonymous",
+        {"full_name": "Ines Invitee", "password1": "long enough passphrase 7", "password2": "long enough passphrase 7"},
+    ),
     "invitation-revoke": page(E),
-    "joining-induction-complete": page(E, refused="the form names its date field per item"),
-    "joining-induction-reopen": page(E, refused="the fixture's induction item is not done"),
+    "joining-induction-complete": page(E, {"completed_on": TODAY.isoformat()}),
+    "joining-induction-reopen": page(E, setup=done_induction_item),
     "joining-report-edit": page(E),
-    "joining-report-ratify": page(E, refused="the fixture's report has unrated sections"),
+    "joining-report-ratify": page(E, {"ratified_on": TODAY.isoformat()}, setup=rated_report),
     "joining-school-add": page(E, {"urn": "799001", "name": "Rowan Primary"}),
     "login": page(E),
     "logout": page(E),
@@ -294,7 +439,12 @@ ROUTES: dict[str, Post] = {
     "member-remove": page(E),
     "password-confirm": page(E, {"password": PASSWORD}),
     "password_reset": page(E, {"email": "executive@alder.example.org"}),
-    "password_reset_confirm": page(E, refused="the fixture's link token is not a real one"),
+    "password_reset_confirm": page(
+        "anonymous",
+        {"new_password1": "another long passphrase 9", "new_password2": "another long passphrase 9"},
+        setup=reset_link,
+        client=following_reset_link,
+    ),
     "plan-action-add": page(HT, {"description": "Coach Year 6", "owner": "English lead", "due_on": TODAY.isoformat()}),
     "plan-action-edit": page(HT),
     "plan-agree": page(E),
@@ -320,18 +470,19 @@ ROUTES: dict[str, Post] = {
     "review-add": page(E, {"reviewed_on": YESTERDAY.isoformat()}, query="school={school}"),
     "review-edit": page(E),
     "review-moderate": page(E, {"discussion": "Agreed after talking."}),
-    "scale-choose": page(E, refused="schools are rated on the fixture's scale, so it cannot be replaced"),
+    "scale-choose": page(E, {"template": "four_phases"}, setup=trust_without_scale, client=as_poster),
     "scale-level-edit": page(E),
     "school-attendance": page(E),
     "school-predictions": page(E),
-    "school-predictions-upload": page(E, refused="an upload needs a file (tests/schools cover it)"),
+    "school-predictions-upload": page(E, lambda c: {"half_term": half_term_choices()[0][0]}, files=predictions_file),
     "sef-edit": page(HT),
-    "sef-review": page(E, refused="the school has not submitted a self-evaluation"),
+    "sef-review": page(E, {"comments": "Well evidenced."}, setup=graded_sef),
     "snapshot-take": page(E),
     "trust-security": page(E),
     "trust-security-unlock": page(E),
-    "two-factor-disable": page(E, refused="an executive must keep two-factor sign-in"),
-    "two-factor-enrol": page(E, refused="needs a code from an authenticator app"),
+    # A headteacher may turn it off (a leader may not); the setup gives them an authenticator first.
+    "two-factor-disable": page(HT, setup=head_with_authenticator, client=as_head),
+    "two-factor-enrol": page(HT, code_of_new_authenticator),
     "two-factor-recovery-codes": page(E, form=False),  # a button: new codes replace the old
     "two-factor-verify": page(E),
     "visit-add": page(E),
@@ -396,14 +547,18 @@ def _refusal(response: Any) -> str:
     return ""
 
 
-def _send(client: Client, url: str, post: Post, body: dict[str, Any]) -> Any:
+def _send(client: Client, url: str, post: Post, body: dict[str, Any], ctx: Ctx) -> Any:
     if post.json:
         return client.post(url, json.dumps(body, default=str), content_type="application/json")
+    if post.files is not None:
+        with scope(trust=ctx.world.trust.pk):
+            return client.post(url, {**body, **post.files(ctx)})
     return client.post(url, body)
 
 
 @pytest.mark.django_db
-def test_posting_twice_gives_one_row_or_a_clear_refusal(trust_a: TrustWorld):
+def test_posting_twice_gives_one_row_or_a_clear_refusal(trust_a: TrustWorld, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # imports store their uploads
     with scope(trust=trust_a.trust.pk):
         kwargs: dict[str, Any] = {}
         for area in AREAS:
@@ -419,25 +574,30 @@ def test_posting_twice_gives_one_row_or_a_clear_refusal(trust_a: TrustWorld):
         post = ROUTES.get(name)
         if post is None:
             continue
-        url = reverse(name, kwargs=_kwargs_for(pattern, kwargs))
-        if post.query:
-            url += "?" + post.query.format(school=trust_a.schools[0].uuid)
         client = clients[post.role]
         client.cookies = SimpleCookie()
         if sessions[post.role] is not None:
             client.cookies[settings.SESSION_COOKIE_NAME] = sessions[post.role].value
         with transaction.atomic():
+            route = ctx
             with scope(trust=trust_a.trust.pk):
-                body = post.body(ctx) if callable(post.body) else dict(post.body or {})
-            if post.form:
-                shown = _form_body(client, url)
-                if shown is None and not post.refused:
-                    problems.append(f"{name}: the page shows no form that posts to {url}")
-                body = {**(shown or {}), **body}
+                if post.setup is not None:
+                    route = Ctx(world=trust_a, kwargs={**kwargs, **(post.setup(ctx) or {})})
+                if post.client is not None:
+                    client = post.client(route)
+            url = reverse(name, kwargs=_kwargs_for(pattern, route.kwargs))
+            if post.query:
+                url += "?" + post.query.format(school=trust_a.schools[0].uuid)
+            shown = _form_body(client, url) if post.form else {}
+            if shown is None:
+                problems.append(f"{name}: the page shows no form that posts to {url}")
+            # After the page is shown: some bodies answer what the page made (a new authenticator's code).
+            with scope(trust=trust_a.trust.pk):
+                body = {**(shown or {}), **(post.body(route) if callable(post.body) else dict(post.body or {}))}
             start = _row_counts()
-            first = _send(client, url, post, body)
+            first = _send(client, url, post, body, route)
             after_first = _row_counts()
-            second = _send(client, url, post, body)
+            second = _send(client, url, post, body, route)
             after_second = _row_counts()
             transaction.set_rollback(True)
         if first.status_code >= 500 or second.status_code >= 500:

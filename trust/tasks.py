@@ -80,7 +80,7 @@ def jobs_sweep(*, trust_id: int, now: str | None = None) -> dict[str, dict[str, 
             requeue_fields={"rows_done": 0},
             gave_up_message=(
                 f"The import was interrupted {MAX_ATTEMPTS} times (the background worker stopped while it ran) "
-                "and nothing was changed. Upload the files again to start a new import."
+                "and nothing was changed. Retry it from its page, or upload the files again."
             ),
             now=at,
         ),

@@ -237,6 +237,12 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Content Security Policy and other response headers, in every environment (so browser tests see them).
 from .security_headers import *  # noqa: E402
 
+# The dashboard's figures are kept in each process's memory until the trust's data changes
+# (reporting.selectors.cached); 0 builds them on every request.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=3600)
+# ...and rebuilt at most this often when colleagues change things (the person who changed it sees it at once).
+DASHBOARD_STALE_SECONDS = env.int("DASHBOARD_STALE_SECONDS", default=60)
+
 # Retention (docs/data-protection.md): days to keep each record type before the daily sweep deletes it
 # with its files. Unset (None) keeps the records for ever, the default: retention is off unless chosen.
 RETENTION_DAYS: dict[str, int | None] = {

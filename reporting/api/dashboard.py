@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reporting.selectors.metrics import trust_metrics
+from reporting.selectors.cached import trust_metrics_kept
 from trust.api import TrustActionPermission
 from trust.permissions import Action
 
@@ -220,7 +220,7 @@ class DashboardView(APIView):
     )
     def get(self, request: Request, trust_slug: str) -> Response:
         # The document is plain JSON already: it is returned as built, the serializer only describes it.
-        metrics: Any = trust_metrics(request._request.trust, today=timezone.localdate())
+        metrics: Any = trust_metrics_kept(request._request.trust, today=timezone.localdate(), reader_id=request.user.pk)
         return Response(metrics)
 
 

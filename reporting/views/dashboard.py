@@ -12,6 +12,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -22,11 +23,13 @@ from core.exports import export_response
 from interventions.models import InterventionStatus
 from reporting.figures import levels_chart, levels_over_time, levels_over_time_chart, measure_trend_chart
 from reporting.metrics_schema import Metrics, SchoolRow, TrustMeasure
+from reporting.selectors.cached import kept_until_change, trust_metrics_kept
 from reporting.selectors.metrics import trust_metrics
 from reporting.selectors.snapshots import trend_summaries
 from reviews.models import SelfEvaluationStatus
 from schools.selectors.schools import schools_visible_to
 from trust.decorators import trust_view
+from trust.models import Trust
 from trust.permissions import Action
 
 TREND_SNAPSHOTS = 12  # the past half-terms the levels trend line reads
@@ -402,16 +405,33 @@ def _trend_chart(measure: TrustMeasure) -> Any:
 
 @trust_view(Action.VIEW_DASHBOARD)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    metrics = trust_metrics(request.trust, today=timezone.localdate())
-    slug = request.trust.slug
+    # The figures are the same for everyone allowed to see them, so the rendered tiles are kept
+    # until the trust's data changes (reporting.selectors.cached); only the page around them is per person.
+    today = timezone.localdate()
+    trust = request.trust
+    body = kept_until_change(
+        trust,
+        today=today,
+        part="dashboard-page",
+        build=lambda: _dashboard_body(trust, today=today),
+        reader_id=request.user.pk,
+    )
+    return render(request, "reporting/dashboard.html", {"body": body})
+
+
+def _dashboard_body(trust: Trust, *, today: datetime.date) -> str:
+    metrics = trust_metrics(trust, today=today)
+    slug = trust.slug
     # Past half-terms from snapshots, then today's live figures (which stand for the current half-term).
     # Only the snapshots' trust-wide summaries are read (no school rows); one per half-term.
-    history = [*trend_summaries(request.trust, limit=TREND_SNAPSHOTS), metrics]
+    history = [*trend_summaries(trust, limit=TREND_SNAPSHOTS), metrics]
     half_terms, level_lines = levels_over_time(history)
     schools = metrics["schools"]
     movement = Counter(s["movement"] for s in schools)
     interventions = [i for s in schools for i in s["interventions"]]
     context = {
+        "current_trust": trust,  # rendered without the request, so its context processors do not run
+        "figures_at": timezone.localtime(),  # the page may be kept a while: say when its figures are from
         "metrics": metrics,
         "as_of": _date(metrics["as_of"]),
         "headline": metrics["headline"],
@@ -451,7 +471,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "plan_overdue": sum(s["plan"]["overdue"] for s in schools if s["plan"]),
         "sef": [(status, label, metrics["sef_by_status"].get(status, 0)) for status, label in _sef_choices(metrics)],
     }
-    return render(request, "reporting/dashboard.html", context)
+    return render_to_string("reporting/_dashboard_body.html", context)
 
 
 @trust_view(Action.VIEW_DASHBOARD)
@@ -459,7 +479,7 @@ def dashboard_tile(request: HttpRequest, tile: str) -> HttpResponse:
     found = TILES.get(tile)
     if found is None:
         raise Http404
-    metrics = trust_metrics(request.trust, today=timezone.localdate())
+    metrics = trust_metrics_kept(request.trust, today=timezone.localdate(), reader_id=request.user.pk)
     slug = request.trust.slug
     rows = found.rows(metrics)
     filters = []

@@ -1,4 +1,4 @@
-"""API for imports: upload (with preview), choose the GIAS group, confirm, cancel, status and report.
+"""API for imports: upload (with preview), choose the GIAS group, confirm, cancel, retry, status and report.
 
 Mounted under /api/v1/t/<trust_slug>/ by schools.api.urls.
 """
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -21,6 +21,7 @@ from schools.services.imports import (
     import_run_choose_group,
     import_run_confirm,
     import_run_create,
+    import_run_retry,
     is_previewed,
 )
 from trust.api import TrustActionPermission
@@ -81,6 +82,7 @@ class ImportRunSerializer(serializers.ModelSerializer):
             "progress",
             "previewed",
             "error",
+            "attempts",
             "files",
             "preview",
             "report",
@@ -223,10 +225,30 @@ class ImportRunCancelView(_ImportAPI, APIView):
         return Response(ImportRunSerializer(run).data)
 
 
+class ImportRunRetryView(_ImportAPI, APIView):
+    @extend_schema(
+        request=None,
+        responses={
+            202: ImportRunSerializer,
+            400: OpenApiResponse(
+                response={"$ref": "#/components/schemas/Error"},  # the one error shape (core.api)
+                description="Refused: the import has not failed (`extra.status` says what it is), its files are no "
+                "longer stored (`extra.missing` names them), or another import of the trust is running.",
+            ),
+        },
+        summary="Run a failed import again from its stored files: a background job; poll the import for progress",
+    )
+    def post(self, request: Request, trust_slug: str, import_run_uuid: Any) -> Response:
+        run = import_run_retry(run=self.run(request, import_run_uuid), actor=request.user)
+        run.refresh_from_db()  # without Redis the job has already run
+        return Response(ImportRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
 urlpatterns = [
     path("imports/", ImportRunListView.as_view(), name="api-import-list"),
     path("imports/<uuid:import_run_uuid>/", ImportRunDetailView.as_view(), name="api-import-detail"),
     path("imports/<uuid:import_run_uuid>/group/", ImportRunGroupView.as_view(), name="api-import-group"),
     path("imports/<uuid:import_run_uuid>/confirm/", ImportRunConfirmView.as_view(), name="api-import-confirm"),
     path("imports/<uuid:import_run_uuid>/cancel/", ImportRunCancelView.as_view(), name="api-import-cancel"),
+    path("imports/<uuid:import_run_uuid>/retry/", ImportRunRetryView.as_view(), name="api-import-retry"),
 ]

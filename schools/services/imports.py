@@ -29,9 +29,11 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.dedupe import refuse_repeat
 from core.exceptions import ApplicationError
 from core.jobs import claim, enqueue_on_commit
 from core.uploads import clean_file_name
@@ -234,6 +236,7 @@ def import_run_create(
     """Check the uploads, store them privately and preview the import; on any refusal nothing is stored."""
     module = importer_for(kind)
     detected = _check_uploads(module, kind, uploaded_files)
+    _refuse_repeated_upload(trust=trust, actor=actor, kind=kind, uploads=uploaded_files)
     run = ImportRun(
         trust=trust,
         kind=kind,
@@ -270,6 +273,19 @@ def import_run_create(
         _delete_stored(records)
         raise
     return run
+
+
+def _refuse_repeated_upload(*, trust: Trust, actor: User, kind: str, uploads: list[UploadedFile]) -> None:
+    """The same files sent again moments later (a double click, a resent form) are refused: the first preview stands."""
+    same = (
+        ImportRun.objects.filter(trust=trust, requested_by=actor, kind=kind, status=ImportStatus.PREVIEW)
+        .annotate(file_count=Count("files"))
+        .filter(file_count=len(uploads))
+    )
+    for upload in uploads:
+        named = ImportFile.objects.filter(original_name=(upload.name or "upload.csv")[:255], size=upload.size or 0)
+        same = same.filter(pk__in=named.values("run_id"))
+    refuse_repeat(same, what="upload of these files")
 
 
 def _delete_stored(records: list[ImportFile]) -> None:
@@ -342,6 +358,75 @@ def import_run_confirm(*, run: ImportRun, actor: User) -> ImportRun:
             action="import.confirmed",
             obj=run,
             changes={"status": [ImportStatus.PREVIEW.label, run.get_status_display()]},
+        )
+        # Sent once the queued row commits; a broker that is down leaves it for the sweeper.
+        enqueue_on_commit(import_run_task, row=run, trust_id=run.trust_id, run_id=run.pk, actor_id=actor.pk)
+    return run
+
+
+def _files_missing(records: list[ImportFile]) -> list[str]:
+    """The names of a run's uploads that storage no longer holds (deleted, or lost with a disk)."""
+    return [
+        record.original_name
+        for record in records
+        if not record.file.name or not record.file.storage.exists(record.file.name)
+    ]
+
+
+def import_run_retry(*, run: ImportRun, actor: User) -> ImportRun:
+    """Queue a failed import again from its stored files; it runs from the start, in one transaction as before."""
+    from schools.tasks import import_run_task  # the task module imports this one
+
+    with transaction.atomic():
+        # Locked, so two presses of Retry take turns and the second finds the run queued (or done).
+        run = ImportRun.objects.select_for_update().select_related("trust").get(pk=run.pk)
+        if run.status != ImportStatus.FAILED:
+            raise ApplicationError(
+                f"Only a failed import can be retried; this one is {run.get_status_display().lower()}.",
+                {"status": run.status},
+            )
+        records = list(run.files.all())
+        missing = _files_missing(records)
+        if not records or missing:
+            raise ApplicationError(
+                "This import's files are no longer stored, so it cannot be retried: upload them again to start "
+                "a new import.",
+                {"missing": missing},
+            )
+        if ImportRun.objects.filter(trust=run.trust, status__in=ACTIVE).exists():
+            raise ApplicationError("Another import for this trust is still running: retry this one when it ends.")
+        previous_error = run.error
+        run.status = ImportStatus.QUEUED
+        run.error = ""
+        run.report = {}
+        run.rows_done = 0
+        run.attempts += 1
+        run.started_at = None
+        run.finished_at = None
+        run.enqueued_at = timezone.now()
+        run.save(
+            update_fields=[
+                "status",
+                "error",
+                "report",
+                "rows_done",
+                "attempts",
+                "started_at",
+                "finished_at",
+                "enqueued_at",
+                "updated_at",
+            ]
+        )
+        audit_record(
+            trust=run.trust_id,
+            actor=actor,
+            action="import.retried",
+            obj=run,
+            changes={
+                "status": [ImportStatus.FAILED.label, run.get_status_display()],
+                "attempts": run.attempts,
+                "error": previous_error,
+            },
         )
         # Sent once the queued row commits; a broker that is down leaves it for the sweeper.
         enqueue_on_commit(import_run_task, row=run, trust_id=run.trust_id, run_id=run.pk, actor_id=actor.pk)

@@ -1,4 +1,4 @@
-"""Import pages: history, upload, choose the trust's GIAS group, preview and confirm, progress, report."""
+"""Import pages: history, upload, choose the trust's GIAS group, preview and confirm, progress, report, retry."""
 
 import datetime
 from typing import Any
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from core.academic import academic_year_for, academic_year_label
 from core.exceptions import ApplicationError
 from core.exports import export_response
+from core.jobs import job_is_waiting_for_broker
 from schools.importers.base import ImportFileError
 from schools.models import ImportKind, ImportStatus
 from schools.selectors.imports import (
@@ -34,6 +35,7 @@ from schools.services.imports import (
     import_run_choose_group,
     import_run_confirm,
     import_run_create,
+    import_run_retry,
     importer_available,
     is_previewed,
     max_upload_bytes,
@@ -247,6 +249,8 @@ def _detail_context(run: Any) -> dict[str, Any]:
         "previewed": is_previewed(run),
         "files": import_files_of(run),
         "display": report_for_display(run.report if run.status == ImportStatus.DONE else run.preview),
+        # Queued but never sent (the background service was down): the sweeper sends it once it is back.
+        "waiting_for_broker": job_is_waiting_for_broker(run),
     }
 
 
@@ -278,16 +282,38 @@ def import_progress_partial(request: HttpRequest, import_run_uuid: UUID) -> Http
     return response
 
 
+def _say_started(request: HttpRequest, run: Any, started: str) -> None:
+    """Tell the person the job is on its way, or that it waits for the background service to come back."""
+    run.refresh_from_db()  # the message was sent (or not) when the service's transaction committed
+    if job_is_waiting_for_broker(run):
+        messages.info(request, "The import is queued and will start when the background service resumes.")
+    else:
+        messages.success(request, f"{started} This page shows its progress and then its report.")
+
+
 @require_POST
 @trust_view(Action.IMPORT_DATA)
 def import_confirm(request: HttpRequest, import_run_uuid: UUID) -> HttpResponse:
     run = import_run_of(request.trust, import_run_uuid)
     try:
-        import_run_confirm(run=run, actor=request.user)
+        confirmed = import_run_confirm(run=run, actor=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "The import has started. This page shows its progress and then its report.")
+        _say_started(request, confirmed, "The import has started.")
+    return redirect("import-detail", trust_slug=request.trust.slug, import_run_uuid=run.uuid)
+
+
+@require_POST
+@trust_view(Action.IMPORT_DATA)
+def import_retry(request: HttpRequest, import_run_uuid: UUID) -> HttpResponse:
+    run = import_run_of(request.trust, import_run_uuid)
+    try:
+        retried = import_run_retry(run=run, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        _say_started(request, retried, "The import is running again.")
     return redirect("import-detail", trust_slug=request.trust.slug, import_run_uuid=run.uuid)
 
 

@@ -288,6 +288,14 @@ def _(w):
     return lambda: imports.import_run_execute(run_id=run.pk, actor_id=w.people[E].pk)
 
 
+@recipe("schools.services.imports.import_run_retry")
+def _(w):
+    run = _uploaded_run(w)
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.FAILED, error="The worker stopped.", attempts=3)
+    run.refresh_from_db()
+    return lambda: imports.import_run_retry(run=run, actor=w.people[E])
+
+
 @recipe("schools.services.imports.import_run_now")
 def _(w):
     def call():

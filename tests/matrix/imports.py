@@ -1,7 +1,8 @@
 """Expected statuses for the import pages and API: executives only; another trust's people get 404.
 
 The run used is trust A's GIAS run waiting in preview, with no stored files: confirming it is
-refused (no files) but still answers as the table says, and nothing is written to storage.
+refused (no files) and retrying it is refused (it has not failed), but each still answers as the
+table says, and nothing is written to storage.
 """
 
 from typing import Any
@@ -21,12 +22,15 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     # POST only; the trust check still runs first, so another trust's people get 404.
     "import-confirm": {"GET": {**everyone(405), OTHER: 404}, "POST": trust_page(EXECUTIVE, ok=302)},
     "import-cancel": {"GET": {**everyone(405), OTHER: 404}, "POST": trust_page(EXECUTIVE, ok=302)},
+    "import-retry": {"GET": {**everyone(405), OTHER: 404}, "POST": trust_page(EXECUTIVE, ok=302)},
     "api-import-list": {"GET": trust_page(EXECUTIVE, anon=401), "POST": trust_page(EXECUTIVE, ok=400, anon=401)},
     "api-import-detail": {"GET": trust_page(EXECUTIVE, anon=401)},
     "api-import-group": {"POST": trust_page(EXECUTIVE, ok=400, anon=401)},
     # Refused for the executive too: the run has no files (the happy path is in tests/schools/test_import_api.py).
     "api-import-confirm": {"POST": trust_page(EXECUTIVE, ok=400, anon=401)},
     "api-import-cancel": {"POST": trust_page(EXECUTIVE, anon=401)},
+    # Refused for the executive too: the run has not failed (the happy path is in tests/schools/test_import_retry.py).
+    "api-import-retry": {"POST": trust_page(EXECUTIVE, ok=400, anon=401)},
 }
 
 

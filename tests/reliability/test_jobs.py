@@ -1,16 +1,21 @@
 """Jobs are never lost: recorded first, sent on commit, sent again by the sweeper, run once however often sent.
 
 Celery runs eagerly here, so "sending" a job runs it at once; the broker's failure is simulated by a
-task whose apply_async raises what kombu raises when Redis is down.
+task whose apply_async raises what kombu raises when Redis is down. Reminders and half-term snapshots
+have no job row: their unique keys make a redelivered or doubly-delivered job produce one result.
 """
 
 import datetime
+import threading
 import time
 from pathlib import Path
+from smtplib import SMTPServerDisconnected
 
 import pytest
 from celery.fixups.django import DjangoWorkerFixup
 from django.conf import settings
+from django.core import mail
+from django.core.mail import send_mail
 from django.db import OperationalError, connections
 from django.urls import reverse
 from django.utils import timezone
@@ -19,10 +24,12 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from config.celery import app as celery_app
 from core import jobs
-from reporting.models import BoardPack, BoardPackStatus
+from interventions.models import Activity, ActivityStatus, ActivityType, ReminderSent
+from interventions.tasks import send_visit_reminders, send_weekly_digests
+from reporting.models import BoardPack, BoardPackStatus, Snapshot, SnapshotKind
 from reporting.services import board_packs
 from reporting.services.board_packs import board_pack_request
-from reporting.tasks import build_board_pack
+from reporting.tasks import build_board_pack, freeze_half_term
 from schools.models import ImportKind, ImportRun, ImportStatus
 from schools.tasks import import_run_task
 from trust.beat import PER_TRUST_JOBS
@@ -277,3 +284,114 @@ def test_database_connections_are_checked_and_closed_around_each_task(db, monkey
 def test_no_cache_or_session_lives_in_redis():
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
     assert all("redis" not in cache["BACKEND"].lower() for cache in settings.CACHES.values())
+
+
+# -- Beat-driven jobs: no row of their own, one result per unique key however often delivered ------------------
+
+MONDAY = datetime.date(2026, 11, 23)  # the visit below is on the Wednesday: its headteacher is reminded today
+
+
+def _visit_on_wednesday(world) -> Activity:
+    with scope(trust=world.trust.pk):
+        return Activity.objects.create(
+            trust=world.trust,
+            school=world.schools[0],
+            owner=world.people["improvement_lead"],
+            title="Wednesday monitoring visit",
+            activity_type=ActivityType.MONITORING_VISIT,
+            planned_on=MONDAY + datetime.timedelta(days=2),
+            status=ActivityStatus.PLANNED,
+        )
+
+
+def test_a_reminder_job_that_died_part_way_sends_only_the_missing_emails_when_redelivered(trust_a, monkeypatch):
+    # Two emails are due on Monday: the digests of the improvement lead and of the specialist.
+    for role in ("improvement_lead", "specialist"):
+        with scope(trust=trust_a.trust.pk):
+            Activity.objects.create(
+                trust=trust_a.trust,
+                school=trust_a.schools[0],
+                owner=trust_a.people[role],
+                title=f"Visit by the {role}",
+                activity_type=ActivityType.MONITORING_VISIT,
+                planned_on=MONDAY + datetime.timedelta(days=1),
+            )
+    sent: list[str] = []
+
+    def mail_server_drops_after_one(subject, body, sender, to, **kwargs):
+        if sent:
+            raise SMTPServerDisconnected("Connection unexpectedly closed")
+        sent.append(to[0])
+        return 1
+
+    # The first delivery: one digest goes out, then the mail server drops; the job's own retries
+    # (taken at once here) send nothing twice and fail while it stays down.
+    monkeypatch.setattr("interventions.reminders.send_mail", mail_server_drops_after_one)
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)  # as a worker: failures are recorded
+    first = send_weekly_digests.apply(kwargs={"trust_id": trust_a.trust.pk, "today": MONDAY.isoformat()})
+    assert first.failed() and isinstance(first.result, SMTPServerDisconnected), first.result
+    assert len(sent) == 1
+    # The same message delivered again (the worker never acknowledged it), with the mail server back.
+    monkeypatch.setattr("interventions.reminders.send_mail", send_mail)
+    again = send_weekly_digests.apply(kwargs={"trust_id": trust_a.trust.pk, "today": MONDAY.isoformat()}).get()
+    assert again == 1
+    everyone = sent + [m.to[0] for m in mail.outbox]
+    assert sorted(everyone) == sorted(trust_a.people[r].email for r in ("improvement_lead", "specialist"))
+
+
+def _run_together(target, count: int = 2) -> list:
+    """Run `target` in `count` threads started at the same moment, each with its own database connection."""
+    barrier, results, errors = threading.Barrier(count), [], []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            results.append(target())
+        except Exception as error:  # noqa: BLE001 -- reported to the test below, not swallowed
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reminder_delivered_to_two_workers_at_once_is_emailed_once(trust_a, monkeypatch):
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("two workers at once need PostgreSQL's row locks (CI's PostgreSQL stage runs this)")
+    _visit_on_wednesday(trust_a)
+    real_send = send_mail
+
+    def slow_mail_server(*args, **kwargs):
+        # The first worker is still sending, its ReminderSent row not yet committed, when the second arrives.
+        time.sleep(0.5)
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr("interventions.reminders.send_mail", slow_mail_server)
+    kwargs = {"trust_id": trust_a.trust.pk, "today": MONDAY.isoformat()}
+    results = _run_together(lambda: send_visit_reminders.apply(kwargs=kwargs).get())
+    assert sorted(results) == [0, 1]
+    assert [m.to for m in mail.outbox] == [[trust_a.people["headteacher"].email]]
+    with scope(trust=trust_a.trust.pk):
+        assert ReminderSent.objects.filter(key__startswith="before-visit:").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_half_term_freeze_delivered_to_two_workers_at_once_makes_one_snapshot(trust_a):
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("two workers at once need PostgreSQL's row locks (CI's PostgreSQL stage runs this)")
+    kwargs = {"trust_id": trust_a.trust.pk, "today": "2026-10-23"}  # the last day of Autumn 1
+    results = _run_together(lambda: freeze_half_term.apply(kwargs=kwargs).get())
+    with scope(trust=trust_a.trust.pk):
+        snapshots = list(Snapshot.objects.filter(kind=SnapshotKind.HALF_TERM_END))
+    assert len(snapshots) == 1 and sorted(results) == ["", str(snapshots[0].uuid)]
+    # And delivered once more later (a redelivery after a lost acknowledgement): nothing new.
+    assert freeze_half_term.apply(kwargs=kwargs).get() == ""
+    with scope(trust=trust_a.trust.pk):
+        assert Snapshot.objects.count() == 1
