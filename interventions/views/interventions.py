@@ -9,6 +9,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -50,6 +51,8 @@ from trust.decorators import trust_view
 from trust.permissions import Action, can
 
 logger = logging.getLogger(__name__)
+PER_PAGE = 50
+
 EXPORT_HEADERS = [
     "Title",
     "School",
@@ -132,16 +135,22 @@ def _list_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
         )
     query = request.GET.copy()
     query.pop("format", None)
+    query.pop("page", None)
     today = timezone.localdate()
-    rows = list(items)
-    shown = {i.pk for i in rows}
-    overdue = [c for c in overdue_checkpoints(membership, today)[:50] if not mine or c.intervention_id in shown]
-    ending = [i for i in interventions_ending_soon(membership, today)[:50] if not mine or i.pk in shown]
+    # A trust of 120 schools has hundreds of interventions: a page at a time (the export has them all).
+    page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+    overdue = overdue_checkpoints(membership, today)[:50]
+    ending = interventions_ending_soon(membership, today)[:50]
+    if mine:
+        led = set(items.values_list("pk", flat=True))
+        overdue = [c for c in overdue if c.intervention_id in led]
+        ending = [i for i in ending if i.pk in led]
     return render(
         request,
         "interventions/interventions/mine.html" if mine else "interventions/interventions/list.html",
         {
-            "items": rows,
+            "items": page.object_list,
+            "page": page,
             "form": form,
             "query": query.urlencode(),
             "counts": status_counts(membership) if not mine else None,
