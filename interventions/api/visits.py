@@ -220,7 +220,7 @@ class VisitListView(_VisitAPI, generics.ListAPIView):
             status=params.get("status", ""),
             start=_date_param(params.get("start")),
             end=_date_param(params.get("end")),
-        ).prefetch_related("evidence")
+        ).select_related("recorded_by").prefetch_related("evidence")
 
     @extend_schema(
         request=ActivityInputSerializer,
