@@ -100,10 +100,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Sessions live in the database so a cache or Redis outage never signs people out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-# 30 minutes idle: every request pushes the expiry on. The 12-hour absolute limit is
-# `trust.middleware.SessionLifetimeMiddleware` (SESSION_MAX_AGE_HOURS).
+# 30 minutes idle: a signed-in request pushes the expiry on, at most once a minute, and the 12-hour
+# absolute limit is kept, both by `trust.middleware.SessionLifetimeMiddleware` (SESSION_MAX_AGE_HOURS).
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_MAX_AGE_HOURS = 12
