@@ -138,7 +138,7 @@ def throwaway_database(server: str, drop: str = "") -> str:
 
     connection = psycopg2.connect(f"{server.rstrip('/')}/postgres")
     connection.autocommit = True
-    name = drop.rsplit("/", 1)[-1] if drop else f"trustwide_bench_{os.getpid()}"
+    name = drop.rsplit("/", 1)[-1] if drop else f"bench_gias_{os.getpid()}"
     with connection.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
         if not drop:
