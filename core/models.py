@@ -53,6 +53,8 @@ class AuditEntry(models.Model):
     object_uuid = models.UUIDField(null=True, blank=True)
     object_label = models.CharField(max_length=300, blank=True)
     changes = models.JSONField(default=dict, blank=True)
+    # Meta.ordering when entries are read across trusts (the operator's shell); a trust's own trail reads
+    # audit_trust_recent below.
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
@@ -62,10 +64,13 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-pk"]
         verbose_name_plural = "audit entries"
         indexes = [
+            # audit_entries: the audit page and API, a trust's entries newest first; erase_before (core/audit.py).
             models.Index(fields=["trust", "-at"], name="audit_trust_recent"),
-            # The dashboard's change clock: a trust's newest entry (reporting.selectors.cached).
+            # trust_change_clock: the dashboard's change clock, a trust's newest entry (reporting/selectors/cached.py).
             models.Index(fields=["trust", "-id"], name="audit_trust_clock"),
+            # audit_entries filtered by action, and the action filter's choices (core/audit.py).
             models.Index(fields=["trust", "action"], name="audit_trust_action"),
+            # audit_entries filtered by kind of record, and that filter's choices (core/audit.py).
             models.Index(fields=["trust", "object_type"], name="audit_trust_object_type"),
         ]
 

@@ -126,7 +126,13 @@ class Intervention(BaseModel):
     class Meta:
         ordering = ["-starts_on", "title"]
         indexes = [
+            # interventions_visible_to filtered by status, and status_counts: the interventions page and API
+            # (interventions/selectors/interventions.py).
             models.Index(fields=["school", "status"], name="intervention_school_status"),
+            # interventions_ending_soon: the interventions page's "ending soon"
+            # (interventions/selectors/interventions.py). Not led by the school: at national scale PostgreSQL
+            # reaches a trust's interventions through its schools instead (docs/performance.md, "Indexes and
+            # query plans").
             models.Index(fields=["status", "ends_on"], name="intervention_status_end"),
         ]
 
@@ -200,7 +206,13 @@ class Checkpoint(BaseModel):
 
     class Meta:
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["due_on", "recorded_at"], name="checkpoint_due")]
+        indexes = [
+            # overdue_checkpoints: the interventions page's overdue checkpoints
+            # (interventions/selectors/interventions.py). Not led by the intervention: at national scale PostgreSQL
+            # reaches them through the trust's interventions instead (docs/performance.md, "Indexes and query
+            # plans").
+            models.Index(fields=["due_on", "recorded_at"], name="checkpoint_due"),
+        ]
 
     def __str__(self) -> str:
         return f"Checkpoint {self.due_on:%d %b %Y} of {self.intervention}"
@@ -330,7 +342,12 @@ class PlanAction(BaseModel):
 
     class Meta:
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["status", "due_on"], name="planaction_status_due")]
+        indexes = [
+            # trust_plan_health: a trust's overdue and off-track plan actions (interventions/selectors/plans.py). Not
+            # led by the plan: at national scale PostgreSQL reaches them through the trust's plans instead
+            # (docs/performance.md, "Indexes and query plans").
+            models.Index(fields=["status", "due_on"], name="planaction_status_due"),
+        ]
 
     def __str__(self) -> str:
         return self.description[:60]
@@ -429,9 +446,14 @@ class Activity(BaseModel):
     class Meta:
         ordering = ["planned_on", "id"]
         indexes = [
-            # Calendar month/week views and "my visits": a trust's activities by date, an owner's by date.
+            # activity_list: the calendar month and week, the visits API; the dashboard's visits this term
+            # (reporting/selectors/metrics.py _visits); the weekly digest and visit reminders: a trust's activities
+            # between two dates (interventions/selectors/visits.py, interventions/reminders.py).
             models.Index(fields=["trust", "planned_on"], name="activity_trust_date"),
+            # activity_list for a person ("my visits", a specialist's calendar) and their calendar feed: an owner's
+            # activities by date (interventions/selectors/visits.py, trust/calendar/feeds.py).
             models.Index(fields=["owner", "planned_on"], name="activity_owner_date"),
+            # visits_replan: a school's planned visits from today (interventions/services/planning.py).
             models.Index(fields=["school", "status", "planned_on"], name="activity_school_status"),
         ]
 

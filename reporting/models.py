@@ -51,8 +51,11 @@ class Snapshot(BaseModel):
                 name="one_half_term_end_snapshot",
             )
         ]
-        # The dashboard's trend lines and the pack's "since last time" read a trust's snapshots newest first.
-        indexes = [models.Index(fields=["trust", "-as_of"], name="snapshot_trust_recent")]
+        indexes = [
+            # trend_summaries and snapshots_of: the dashboard's trend lines, the snapshots page and the pack's "since
+            # last time" read a trust's snapshots newest first (reporting/selectors/snapshots.py).
+            models.Index(fields=["trust", "-as_of"], name="snapshot_trust_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"Snapshot of {self.as_of:%d %b %Y}"
@@ -114,9 +117,10 @@ class BoardPack(BaseModel):
                 name="one_board_pack_in_preparation",
             ),
         ]
-        # The board pack list: a trust's packs newest first.
         indexes = [
-            models.Index(fields=["trust", "-academic_year", "-half_term", "-version"], name="boardpack_trust_recent")
+            # board_packs_of: the board pack list and API, a trust's packs newest first
+            # (reporting/views/board_packs.py).
+            models.Index(fields=["trust", "-academic_year", "-half_term", "-version"], name="boardpack_trust_recent"),
         ]
 
     def __str__(self) -> str:

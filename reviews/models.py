@@ -75,7 +75,11 @@ class Evidence(BaseModel):
 
     class Meta:
         ordering = ["-observed_on", "-created_at"]
-        indexes = [models.Index(fields=["school", "-observed_on"], name="evidence_school_recent")]
+        indexes = [
+            # evidence_list, evidence_for_rating and the SEF's evidence: a school's evidence newest first
+            # (reviews/selectors/evidence.py, reviews/selectors/ratings.py, reviews/views/sef.py).
+            models.Index(fields=["school", "-observed_on"], name="evidence_school_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_evidence_type_display()} at {self.school}, {self.observed_on:%d %b %Y}"
@@ -168,7 +172,11 @@ class Review(BaseModel):
 
     class Meta:
         ordering = ["-reviewed_on", "-created_at"]
-        indexes = [models.Index(fields=["school", "-reviewed_on"], name="review_school_recent")]
+        indexes = [
+            # latest_reviews and review_list: a school's reviews newest first (reviews/selectors/reviews.py);
+            # the rating page's latest review with a capacity judgement (reviews/suggestions.py).
+            models.Index(fields=["school", "-reviewed_on"], name="review_school_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_review_type_display()} of {self.school}, {self.reviewed_on:%d %b %Y}"
@@ -232,7 +240,12 @@ class Rating(BaseModel):
 
     class Meta:
         ordering = ["-effective_on", "-created_at"]
-        indexes = [models.Index(fields=["school", "-effective_on", "-created_at"], name="rating_school_latest")]
+        indexes = [
+            # current_ratings and rating_history: a school's decisions newest first in RATING_ORDER, id included so
+            # the "latest" subquery stops at the first entry without sorting (reviews/selectors/ratings.py); the
+            # dashboard's level stays read them in the same order (reporting/selectors/metrics.py).
+            models.Index(fields=["school", "-effective_on", "-created_at", "-id"], name="rating_school_latest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.school}: {self.level_name} from {self.effective_on:%d %b %Y}"
@@ -264,6 +277,12 @@ class Moderation(BaseModel):
 
     class Meta:
         ordering = ["-moderated_on", "-created_at"]
+        indexes = [
+            # latest_moderations: the latest moderation of each (school, area) for the dashboard's heat map and the
+            # judgements grid, read from the index alone (reviews/selectors/grid.py); without it the subquery run for
+            # each of a trust's moderations combined two single-column indexes and sorted.
+            models.Index(fields=["school", "area", "-moderated_on", "-created_at", "-id"], name="moderation_latest"),
+        ]
 
     def __str__(self) -> str:
         return f"Moderation of {self.area} at {self.school}"

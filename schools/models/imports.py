@@ -50,7 +50,10 @@ class ImportRun(BaseModel):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["trust", "-created_at"], name="importrun_trust_recent")]
+        indexes = [
+            # import_runs_of: the imports page, a trust's import runs newest first (schools/selectors/imports.py).
+            models.Index(fields=["trust", "-created_at"], name="importrun_trust_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} import {self.created_at:%d %b %Y %H:%M}"

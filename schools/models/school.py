@@ -43,8 +43,11 @@ class School(BaseModel):
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["trust", "urn"], name="one_school_per_urn_and_trust")]
         indexes = [
-            # School list: a trust's schools by name, filtered by status, phase or LA.
+            # select_school_list: the school list and API, a trust's schools by name, a page at a time
+            # (schools/selectors/schools.py); the SEF list's schools (reviews/views/sef.py).
             models.Index(fields=["trust", "name"], name="school_trust_name"),
+            # select_school_list filtered by status; trust_metrics' member schools by name
+            # (reporting/selectors/metrics.py _member_schools).
             models.Index(fields=["trust", "status", "name"], name="school_trust_status"),
         ]
 
