@@ -25,7 +25,6 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django_scopes import scopes_disabled
 
 from core.models import AuditEntry
 from reporting.metrics_schema import SCHEMA_VERSION, Metrics
@@ -53,15 +52,14 @@ class Kept:
 
 
 def trust_change_clock(trust: Trust) -> ChangeClock:
-    """The trust's newest change (reads are not changes)."""
-    with scopes_disabled():  # the filter names the trust; the clock is read before any scope is needed
-        newest = (
-            AuditEntry.objects.filter(trust_id=trust.pk)
-            .exclude(action__in=READS)
-            .order_by("-id")
-            .values_list("id", "actor_id")
-            .first()
-        )
+    """The trust's newest change (reads are not changes). Read inside the trust's scope, as pages are."""
+    newest = (
+        AuditEntry.objects.filter(trust_id=trust.pk)
+        .exclude(action__in=READS)
+        .order_by("-id")
+        .values_list("id", "actor_id")
+        .first()
+    )
     return ChangeClock(*newest) if newest else ChangeClock(0, None)
 
 

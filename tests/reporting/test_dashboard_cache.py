@@ -45,7 +45,7 @@ def test_a_second_reader_is_served_the_kept_page_with_a_fraction_of_the_queries(
         executive.get(url)
     assert first.status_code == second.status_code == 200
     assert b"Trust dashboard" in second.content
-    assert len(third_queries) == len(second_queries) < 15
+    assert len(third_queries) <= len(second_queries) < 15  # the first may also push the idle limit on
 
 
 def tiles(page) -> bytes:
@@ -55,15 +55,17 @@ def tiles(page) -> bytes:
 
 def unrated(world, reader) -> int:
     """How many schools the kept dashboard document shows as not yet rated, as `reader` would read it."""
-    return trust_metrics_kept(world.trust, today=timezone.localdate(), reader_id=world.people[reader].pk)["unrated"]
+    with scope(trust=world.trust.pk):
+        metrics = trust_metrics_kept(world.trust, today=timezone.localdate(), reader_id=world.people[reader].pk)
+    return metrics["unrated"]
 
 
 def test_whoever_makes_a_change_sees_it_on_their_next_read(world):
     assert unrated(world, E) == 2
-    before = trust_change_clock(world.trust)
     with scope(trust=world.trust.pk):
+        before = trust_change_clock(world.trust)
         decide(world)  # the executive rates school 1: an audited write
-    after = trust_change_clock(world.trust)
+        after = trust_change_clock(world.trust)
     assert after.tick > before.tick and after.by == world.people[E].pk
     assert unrated(world, E) == 1
 
@@ -85,10 +87,10 @@ def test_within_the_minute_a_colleague_is_served_the_kept_page_itself(world):
 
 
 def test_reading_a_file_is_not_a_change(world):
-    before = trust_change_clock(world.trust)
     with scope(trust=world.trust.pk):
+        before = trust_change_clock(world.trust)
         audit_file_read(trust=world.trust, actor=world.people[TR], obj=world.schools[0], label="a file")
-    assert trust_change_clock(world.trust) == before
+        assert trust_change_clock(world.trust) == before
 
 
 def test_another_trust_never_reads_the_first_trusts_kept_page(world, trust_b):

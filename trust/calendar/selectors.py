@@ -24,7 +24,11 @@ def academic_year_of(trust: Trust, year_uuid: UUID) -> AcademicYear | None:
 
 def half_terms_of_year(trust: Trust, start_year: int) -> list[HalfTerm]:
     """The six half-terms of the year starting in September `start_year`: the trust's own, else the default."""
-    saved = list(HalfTerm.objects.filter(academic_year__trust=trust, academic_year__start_year=start_year))
+    saved = list(
+        HalfTerm.objects.filter(academic_year__trust=trust, academic_year__start_year=start_year).select_related(
+            "academic_year"  # callers read each half-term's year (its label, its trust)
+        )
+    )
     if len(saved) == 6:
         return sorted(saved, key=lambda ht: ht.number)
     year = AcademicYear(trust=trust, start_year=start_year)
