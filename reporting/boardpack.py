@@ -7,19 +7,29 @@ exception first: what changed and what needs the board's attention come before t
 """
 
 import datetime
+import math
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
-from core.pdf import PDF_FONT_FAMILY, StaticFilesOnlyFetcher, static_base_url
+from core.pdf import PDF_FONT_FAMILY, static_base_url, static_roots
+from reporting.boardpack_render import PART_LINK, PartRenderer, Setup
 from reporting.figures import levels_chart, measure_trend_chart
 from reporting.metrics_schema import Metrics, SchoolRow
 from reviews.models import Grade
 
 TEMPLATE = "reporting/pdf/board_pack.html"
+PAGE_NUMBERS_TEMPLATE = "reporting/pdf/board_pack_page_numbers.html"
+# The pack's parts, each starting on a new page: the front (laid out last, when the contents' page
+# numbers are known) and the body, split by chapters and into runs of at most SCHOOLS_PER_PART schools.
+FRONT = ("cover",)
+BODY = ("opening", "overview", "schools", "closing", "appendix")
+SCHOOLS_PER_PART = 10
+# A pack of fewer schools takes seconds: its body is one part, laid out here, as more processes would
+# cost more than they save.
+PARTS_FROM_SCHOOLS = 20
 PROPOSED = "proposed"  # InterventionStatus.PROPOSED: waiting for the board's agreement to commission
 
 MOVEMENT_WORDS = {
@@ -262,6 +272,21 @@ def _glossary(metrics: Metrics) -> list[tuple[str, str]]:
     return sorted(terms.items(), key=lambda item: item[0].lower())
 
 
+# The contents: each chapter's anchor and its line in the contents.
+CONTENTS = (
+    ("summary", "Executive summary"),
+    ("changes", "What changed since the last pack"),
+    ("items", "Items for discussion, approval and information"),
+    ("levels", "Support levels and movements"),
+    ("heat", "Judgements by area (heat map)"),
+    ("schools", "School by school"),
+    ("interventions", "Interventions and their impact"),
+    ("visits", "Visits"),
+    ("appendix", "Data appendix: key measures"),
+    ("glossary", "Glossary"),
+)
+
+
 def board_pack_context(
     *,
     metrics: Metrics,
@@ -306,14 +331,57 @@ def board_pack_context(
     }
 
 
-def render_board_pack(context: dict[str, Any]) -> tuple[bytes, int]:
-    """The PDF bytes and their page count (like core.pdf.html_to_pdf, keeping the laid-out document)."""
-    html = render_to_string(TEMPLATE, context)
-    font_config = FontConfiguration()
-    fetcher = StaticFilesOnlyFetcher()
-    base_css = CSS(string=f"html {{ font-family: {PDF_FONT_FAMILY}; }}", font_config=font_config, url_fetcher=fetcher)
-    options = {"stylesheets": [base_css], "pdf_tags": True}
-    document = HTML(string=html, base_url=static_base_url(), url_fetcher=fetcher).render(
-        font_config=font_config, **options
+def board_pack_contents(pages: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    """The contents' lines: linked within one document (CSS counts the pages), or across parts with the pages given."""
+    if pages is None:
+        return [{"title": title, "href": f"#{anchor}", "page": None} for anchor, title in CONTENTS]
+    return [{"title": title, "href": f"{PART_LINK}{anchor}", "page": pages[anchor]} for anchor, title in CONTENTS]
+
+
+def board_pack_parts(context: dict[str, Any]) -> list[dict[str, Any]]:
+    """The body's parts in page order (everything after the cover and contents), the schools in runs."""
+    schools = context["schools"]
+    if len(schools) < PARTS_FROM_SCHOOLS:
+        return [{"sections": BODY, "schools": schools, "first_schools": True}]
+    size = math.ceil(len(schools) / math.ceil(len(schools) / SCHOOLS_PER_PART))
+    parts: list[dict[str, Any]] = []
+    for section in BODY:
+        if section != "schools":
+            parts.append({"sections": (section,)})
+            continue
+        for start in range(0, len(schools), size):
+            run = schools[start : start + size]
+            parts.append({"sections": ("schools",), "schools": run, "first_schools": start == 0})
+    return parts
+
+
+def board_pack_html(context: dict[str, Any], part: dict[str, Any], **extra: Any) -> str:
+    """One part's HTML (or the whole pack's, with every section and all the schools)."""
+    return render_to_string(TEMPLATE, {**context, "part": part, **extra})
+
+
+def render_board_pack(context: dict[str, Any], *, processes: int | None = None) -> tuple[bytes, int]:
+    """The PDF bytes and their page count; a long pack's parts are laid out in parallel processes.
+
+    `processes` defaults to settings.BOARD_PACK_RENDER_PROCESSES; with 1 the parts are laid out one
+    after another in this process. The bytes are the same either way.
+    """
+    parts = board_pack_parts(context)
+    processes = min(processes or settings.BOARD_PACK_RENDER_PROCESSES, len(parts))
+    setup = Setup(
+        base_url=static_base_url(),
+        static_roots=tuple(str(root) for root in static_roots()),
+        base_css=f"html {{ font-family: {PDF_FONT_FAMILY}; }}",
     )
-    return document.write_pdf(**options), len(document.pages)
+    with PartRenderer(processes=processes, setup=setup) as renderer:
+        # Templates are rendered here (Django), while the processes start; they are sent HTML only.
+        body = [board_pack_html(context, part) for part in parts]
+        return renderer.render(
+            body=body,
+            front=lambda pages: board_pack_html(context, {"sections": FRONT}, contents=board_pack_contents(pages)),
+            page_numbers=lambda total, unnumbered: render_to_string(
+                PAGE_NUMBERS_TEMPLATE,
+                {**context, "number_pages": True, "pages": [n < unnumbered for n in range(total)]},
+            ),
+            numbered_from="contents",  # the cover has no page number
+        )

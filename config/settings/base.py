@@ -1,6 +1,7 @@
 """Settings shared by every environment; each value comes from the environment."""
 
 import datetime
+import os
 from pathlib import Path
 
 import environ
@@ -204,12 +205,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # A worker started while Redis is down waits for it rather than exiting.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A render of a very long board pack can peak near 700 MB: recycle a worker process that has grown past 1 GB.
+# A 120-school board pack peaks near 300 MB in the pool process (its parts are laid out in separate
+# processes, reporting/boardpack_render.py): recycle a worker process that has grown past 1 GB.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = 1_000_000  # KiB
 # Board packs (minutes of WeasyPrint each) have their own queue, so a night of packs before a board
 # meeting never holds up the reminders and imports on the default "celery" queue. Workers must
 # consume both: `celery -A config worker -Q celery,board_packs` (docs/deploy.md).
 CELERY_TASK_ROUTES = {"reporting.build_board_pack": {"queue": "board_packs"}}
+# A long board pack is laid out in parts by this many processes at once (reporting/boardpack_render.py),
+# started by the worker process building it; by default one per CPU this process may run on.
+_CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+BOARD_PACK_RENDER_PROCESSES = env.int("BOARD_PACK_RENDER_PROCESSES", default=0) or _CPUS
 # A web request must never hang on a broker that is down.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # An unacknowledged message goes back to the queue after visibility_timeout: longer than the longest
