@@ -39,6 +39,10 @@ beat: setup
 test: setup-dev
 	$(BIN)/python -m pytest
 
+## bench: national-scale benchmarks on PostgreSQL (builds the data if missing); figures into docs/performance.md
+bench: setup-dev
+	$(BIN)/python bench/run.py
+
 lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
