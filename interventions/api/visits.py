@@ -212,15 +212,19 @@ class VisitListView(_VisitAPI, generics.ListAPIView):
             school = schools_visible_to(self.membership).filter(uuid=params["school"]).first()
             if school is None:
                 return Activity.objects.none()
-        return activity_list(
-            self.membership,
-            owner=owner,
-            school=school,
-            activity_type=params.get("type", ""),
-            status=params.get("status", ""),
-            start=_date_param(params.get("start")),
-            end=_date_param(params.get("end")),
-        ).select_related("recorded_by").prefetch_related("evidence")
+        return (
+            activity_list(
+                self.membership,
+                owner=owner,
+                school=school,
+                activity_type=params.get("type", ""),
+                status=params.get("status", ""),
+                start=_date_param(params.get("start")),
+                end=_date_param(params.get("end")),
+            )
+            .select_related("recorded_by")
+            .prefetch_related("evidence")
+        )
 
     @extend_schema(
         request=ActivityInputSerializer,
