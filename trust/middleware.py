@@ -94,6 +94,7 @@ def remember_sign_in_time(sender: Any, request: HttpRequest | None, user: Any, *
         now = time.time()
         session[SIGNED_IN_AT] = now
         session[PASSWORD_CONFIRMED_AT] = now
+        session[LAST_SEEN_AT] = now  # the sign-in saved the session: its idle limit starts now
 
 
 def mark_password_confirmed(session: SessionBase) -> None:
