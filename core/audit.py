@@ -67,7 +67,9 @@ def snapshot_fields(instance: models.Model, fields: Iterable[str]) -> dict[str, 
     for name in fields:
         field = instance._meta.get_field(name)
         if field.many_to_many:
-            value = [str(item) for item in getattr(instance, name).all()] if instance.pk else []
+            # str() of a linked row may name its parents (evidence names its school): load them with
+            # the links, in one query, not one more per link.
+            value = [str(item) for item in getattr(instance, name).select_related()] if instance.pk else []
         else:
             value = getattr(instance, name)
         snapshot[name] = plain_value(value)

@@ -17,6 +17,8 @@ from trust import mfa
 from trust.middleware import PASSWORD_CONFIRMED_AT, SIGNED_IN_AT
 from trust.models import Membership, Role, Trust, User
 
+pytest_plugins = ["tests.nplusone"]
+
 ROLES = [r.value for r in Role]
 
 

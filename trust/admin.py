@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from trust.models import Membership, Trust, User
 
@@ -26,6 +28,10 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
     raw_id_fields = ["school"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
+        # Each row is named after its person and trust: load them with the rows, not once per row.
+        return super().get_queryset(request).select_related("user", "trust")
+
 
 @admin.register(Trust)
 class TrustAdmin(admin.ModelAdmin):
@@ -39,6 +45,8 @@ class TrustAdmin(admin.ModelAdmin):
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "trust", "role", "school"]
+    # One query for the page, not three more per membership listed.
+    list_select_related = ["user", "trust", "school"]
     list_filter = ["role", "trust"]
     search_fields = ["user__email", "trust__name"]
     autocomplete_fields = ["user", "trust"]

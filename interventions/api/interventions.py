@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import RowsByUuidField, UuidRelatedField
 from core.exceptions import ApplicationError
 from interventions.models import (
     Checkpoint,
@@ -156,7 +157,7 @@ class _SchoolField(serializers.SlugRelatedField):
 
 
 @extend_schema_field(OpenApiTypes.UUID)
-class _ExpertField(serializers.SlugRelatedField):
+class _ExpertField(UuidRelatedField):
     def get_queryset(self) -> Any:
         return trust_experts(self.context["request"]._request.membership)
 
@@ -168,14 +169,25 @@ class _RequestField(serializers.SlugRelatedField):
 
 
 @extend_schema_field(OpenApiTypes.UUID)
-class _EvidenceField(serializers.SlugRelatedField):
+class _EvidenceField(UuidRelatedField):
     def get_queryset(self) -> Any:
         return evidence_visible_to(self.context["request"]._request.membership)
 
 
+class _LeadsSerializer(serializers.ListSerializer):
+    def to_internal_value(self, data: Any) -> Any:
+        # Every lead's person in one query, not one per lead.
+        if isinstance(data, list):
+            self.child.fields["expert"].find_all(lead.get("expert") for lead in data if isinstance(lead, dict))
+        return super().to_internal_value(data)
+
+
 class LeadInputSerializer(serializers.Serializer):
-    expert = _ExpertField(slug_field="uuid", help_text="UUID of an active person on the trust's register.")
+    expert = _ExpertField(help_text="UUID of an active person on the trust's register.")
     days = serializers.DecimalField(max_digits=5, decimal_places=1, min_value=0)
+
+    class Meta:
+        list_serializer_class = _LeadsSerializer
 
 
 class CommissionSerializer(serializers.Serializer):
@@ -228,9 +240,7 @@ class CloseInputSerializer(serializers.Serializer):
     impact_systems = serializers.CharField(allow_blank=True)
     impact_organisation = serializers.CharField(allow_blank=True)
     impact_outcomes = serializers.CharField(allow_blank=True)
-    evidence = serializers.ListField(
-        child=_EvidenceField(slug_field="uuid"), help_text="UUIDs of the school's evidence."
-    )
+    evidence = RowsByUuidField(child=_EvidenceField(), help_text="UUIDs of the school's evidence.")
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -243,7 +253,7 @@ class CheckpointProgressInputSerializer(serializers.Serializer):
 class CheckpointInputSerializer(serializers.Serializer):
     notes = serializers.CharField()
     progress = CheckpointProgressInputSerializer(many=True, required=False, default=list)
-    evidence = serializers.ListField(child=_EvidenceField(slug_field="uuid"), required=False, default=list)
+    evidence = RowsByUuidField(child=_EvidenceField(), required=False, default=list)
 
 
 class _InterventionAPI:

@@ -8,6 +8,7 @@ import datetime
 from typing import Any
 from uuid import UUID
 
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -175,8 +176,11 @@ class _VisitAPI:
         )
 
     def respond(self, activity: Activity, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.activity(activity.uuid)
-        return Response(ActivitySerializer(fresh, context=self.get_serializer_context()).data, status=code)
+        """After a write: the activity read back as stored, with the list's annotations and evidence."""
+        return self.serialized(self.activity(activity.uuid), code)
+
+    def serialized(self, activity: Activity, code: int = status.HTTP_200_OK) -> Response:
+        return Response(ActivitySerializer(activity, context=self.get_serializer_context()).data, status=code)
 
 
 def _date_param(value: str | None) -> datetime.date | None:
@@ -241,7 +245,7 @@ class VisitListView(_VisitAPI, generics.ListAPIView):
 class VisitDetailView(_VisitAPI, APIView):
     @extend_schema(responses=ActivitySerializer, summary="A visit or trust-wide event")
     def get(self, request: Request, trust_slug: str, activity_uuid: UUID) -> Response:
-        return self.respond(self.activity(activity_uuid))
+        return self.serialized(self.activity(activity_uuid))
 
     @extend_schema(
         request=ActivityChangeSerializer, responses=ActivitySerializer, summary="Change owner, date or title"
@@ -294,6 +298,8 @@ class TrustEventsView(_VisitAPI, APIView):
         created = trust_events_create(
             trust=request._request.trust, actor=request.user, academic_year=serializer.validated_data["year"]
         )
+        # New events have no evidence yet; one query says so for all of them, not one per event.
+        prefetch_related_objects(created, "evidence")
         data = {"created": len(created), "activities": created}
         return Response(
             TrustEventsOutputSerializer(data, context=self.get_serializer_context()).data,

@@ -370,10 +370,18 @@ def checkpoint_record(
         checkpoint.recorded_by = actor
         checkpoint.full_clean()
         checkpoint.save()
+        # One read and at most two writes for all the targets, not an update_or_create per target.
+        stored = {row.target_id: row for row in CheckpointProgress.objects.filter(checkpoint=checkpoint)}
+        new, changed = [], []
         for target, (value, note) in progress.items():
-            CheckpointProgress.objects.update_or_create(
-                checkpoint=checkpoint, target=target, defaults={"progress": value, "note": note.strip()}
-            )
+            row = stored.get(target.pk)
+            if row is None:
+                new.append(CheckpointProgress(checkpoint=checkpoint, target=target, progress=value, note=note.strip()))
+            else:
+                row.progress, row.note = value, note.strip()
+                changed.append(row)
+        CheckpointProgress.objects.bulk_create(new)
+        CheckpointProgress.objects.bulk_update(changed, ["progress", "note"])
         checkpoint.evidence.add(*items)
         audit_record(
             trust=intervention.school.trust_id,

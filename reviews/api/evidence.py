@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import RowsByUuidField, UuidRelatedField
 from core.audit import audit_file_read, client_ip
 from core.uploads import CONTENT_TYPES, download_response
 from reviews.models import Evidence, EvidenceType
@@ -111,7 +112,7 @@ def _uuid_or_none(value: str) -> UUID | None:
 
 
 @extend_schema_field(OpenApiTypes.UUID)
-class _AreasField(serializers.SlugRelatedField):
+class _AreasField(UuidRelatedField):
     def get_queryset(self) -> Any:
         return trust_areas(self.context["request"]._request.trust)
 
@@ -125,8 +126,8 @@ class _SchoolField(serializers.SlugRelatedField):
 class EvidenceUpdateSerializer(serializers.Serializer):
     evidence_type = serializers.ChoiceField(choices=EvidenceType.choices)
     observed_on = serializers.DateField(help_text="Not in the future.")
-    areas = serializers.ListField(
-        child=_AreasField(slug_field="uuid"),
+    areas = RowsByUuidField(
+        child=_AreasField(),
         required=False,
         help_text="UUIDs of the trust's judgement areas (send the field once per area in multipart).",
     )

@@ -7,8 +7,11 @@ submitted -> accepted. Repeating the step just taken (a double click) changes no
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.academic import academic_year_for, academic_year_label
@@ -77,7 +80,7 @@ def _check_current_year(academic_year: int) -> None:
 def _audited(sef: SelfEvaluation) -> dict[str, object]:
     """The SEF as the trail keeps it: its summary and each area's self-grade, strengths and development areas."""
     values: dict[str, object] = {"summary": sef.summary}
-    for entry in sef.entries.select_related("area"):
+    for entry in sef.entries.select_related("area").prefetch_related("evidence"):
         values[entry.area.label] = {
             "self_grade": entry.get_self_grade_display() if entry.self_grade else None,
             "strengths": entry.strengths,
@@ -143,6 +146,7 @@ def sef_save(
         sef.full_clean()
         sef.save(update_fields=["summary", "updated_at"])
         existing = {e.area_id: e for e in sef.entries.all()}
+        links: set[tuple[int, int]] = set()
         for area, data in entries.items():
             entry = existing.get(area.pk) or SelfEvaluationEntry(self_evaluation=sef, area=area)
             entry.self_grade = data.self_grade
@@ -150,11 +154,30 @@ def sef_save(
             entry.areas_for_development = data.areas_for_development.strip()
             entry.full_clean()
             entry.save()
-            entry.evidence.set(data.evidence)
+            existing[area.pk] = entry
+            links |= {(entry.pk, item.pk) for item in data.evidence}
+        _link_evidence([existing[area.pk].pk for area in entries], links)
         audit_record(
             trust=school.trust_id, actor=actor, action="sef.saved", obj=sef, changes=diff(before, _audited(sef))
         )
     return sef
+
+
+def _link_evidence(entry_ids: list[int], links: set[tuple[int, int]]) -> None:
+    """Make the entries' evidence links exactly `links` (entry id, evidence id): three queries for the whole
+    SEF, where each entry's evidence.set() would take two or three per area."""
+    Link = SelfEvaluationEntry.evidence.through
+    current = set(
+        Link.objects.filter(selfevaluationentry_id__in=entry_ids).values_list("selfevaluationentry_id", "evidence_id")
+    )
+    gone = current - links
+    if gone:
+        Link.objects.filter(
+            reduce(or_, (Q(selfevaluationentry_id=entry, evidence_id=item) for entry, item in gone))
+        ).delete()
+    Link.objects.bulk_create(
+        [Link(selfevaluationentry_id=entry, evidence_id=item) for entry, item in sorted(links - current)]
+    )
 
 
 def sef_submit(*, self_evaluation: SelfEvaluation, actor: User) -> SelfEvaluation:

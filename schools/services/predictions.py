@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import IO
 
 from django.db import transaction
+from django.utils import timezone
 
 from core.audit import audit_record
 from core.exceptions import ApplicationError
@@ -68,23 +69,41 @@ def predictions_save(
         parsed[(year_group, subject)] = _percent(raw, f"{year_group} {subject}")
     stored = 0
     with transaction.atomic():
-        before = {
-            (p.year_group, p.subject): p.percent_on_track
+        rows = {
+            (p.year_group, p.subject): p
             for p in InYearPrediction.objects.filter(school=school, academic_year=academic_year, half_term=half_term)
         }
+        before = {cell: row.percent_on_track for cell, row in rows.items()}
+        # The whole grid in at most three writes (blanked, new, changed cells), not a query or two per cell.
+        blanked, new, changed = [], [], []
+        now = timezone.now()
         for (year_group, subject), value in parsed.items():
-            key = {
-                "school": school,
-                "academic_year": academic_year,
-                "half_term": half_term,
-                "year_group": year_group,
-                "subject": subject,
-            }
+            row = rows.get((year_group, subject))
             if value is None:
-                InYearPrediction.objects.filter(**key).delete()
+                if row is not None:
+                    blanked.append(row.pk)
                 continue
-            InYearPrediction.objects.update_or_create(**key, defaults={"percent_on_track": value, "entered_by": actor})
+            if row is None:
+                new.append(
+                    InYearPrediction(
+                        school=school,
+                        academic_year=academic_year,
+                        half_term=half_term,
+                        year_group=year_group,
+                        subject=subject,
+                        percent_on_track=value,
+                        entered_by=actor,
+                    )
+                )
+            else:
+                # bulk_update skips auto_now, so the change time is set here.
+                row.percent_on_track, row.entered_by, row.updated_at = value, actor, now
+                changed.append(row)
             stored += 1
+        if blanked:
+            InYearPrediction.objects.filter(pk__in=blanked).delete()
+        InYearPrediction.objects.bulk_create(new)
+        InYearPrediction.objects.bulk_update(changed, ["percent_on_track", "entered_by", "updated_at"])
         changes = {
             f"{year_group} {subject}": [before.get((year_group, subject)), value]
             for (year_group, subject), value in parsed.items()

@@ -89,7 +89,7 @@ def test_an_improvement_lead_records_a_review_with_a_judgement_per_area(trust_a)
     assert "Annual review of Alder Trust School 1 recorded." in response.content.decode()
     with scopes_disabled():
         review = Review.objects.get()
-        assert {j.area.code: j.grade for j in review.judgements.all()} == {
+        assert {j.area.code: j.grade for j in review.judgements.select_related("area")} == {
             "curriculum_and_teaching": 3,
             "achievement": 4,
         }
@@ -150,7 +150,7 @@ def test_editing_a_review_replaces_its_judgements(trust_a):
             shared_with_school=False,
         )
         review.refresh_from_db()
-        assert {j.area.code: j.grade for j in review.judgements.all()} == {"achievement": 3}
+        assert {j.area.code: j.grade for j in review.judgements.select_related("area")} == {"achievement": 3}
     assert review.review_type == ReviewType.TRUST_INSPECTION and not review.shared_with_school
 
 

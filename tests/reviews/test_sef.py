@@ -270,6 +270,6 @@ def test_linked_evidence_must_be_shared_with_the_school(trust_a):
     assert "Shared learning walk" in page and "Trust-only note" not in page
     sef = save(trust_a, evidence=[shared])
     with scopes_disabled():
-        assert [list(e.evidence.all()) for e in sef.entries.all()][0] == [shared]
+        assert [list(e.evidence.all()) for e in sef.entries.prefetch_related("evidence")][0] == [shared]
     with pytest.raises(ApplicationError, match="shared with it"):
         save(trust_a, evidence=[hidden])
