@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := $(BIN)/uv
 
-.PHONY: demo setup setup-dev run worker beat test test-fast lint format bench clean
+.PHONY: demo setup setup-dev run worker beat test test-suite test-fast lint format bench clean
 
 ## demo: install, create the SQLite database, load demo data and serve http://127.0.0.1:8000
 demo: setup
@@ -37,7 +37,21 @@ beat: setup
 
 ## test: install everything (Debian's Chromium too) and run the whole suite
 test: setup-dev
-	$(BIN)/python -m pytest
+	@$(MAKE) --no-print-directory test-suite
+
+# The whole suite in two passes: every test but the timing-sensitive ones spread over one process
+# per core (pytest-xdist; PYTEST_WORKERS=1 for one), then those (marked `serial` or `broker`: they time
+# themselves or start their own servers) alone, so a busy sibling process cannot make them fail.
+# Both passes always run; exit status 5 is a pass that PYTEST_ARGS (e.g. a folder) left with no test.
+PYTEST_WORKERS ?= auto
+
+## test-suite: the whole suite without installing anything (CI adds PYTEST_ARGS=--create-db)
+test-suite:
+	status=0; \
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal -m "not (serial or broker)" $(PYTEST_ARGS) \
+		|| [ $$? = 5 ] || status=1; \
+	$(BIN)/python -m pytest -m "serial or broker" $(PYTEST_ARGS) || [ $$? = 5 ] || status=1; \
+	exit $$status
 
 ## bench: national-scale benchmarks on PostgreSQL (builds the data if missing); figures into docs/performance.md
 bench: setup-dev

@@ -8,16 +8,17 @@ its download host is unreachable; Debian's Chromium is used instead (`make test`
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django_otp.oath import TOTP, hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Playwright, expect
 
 from trust import mfa
 from trust.models import User
@@ -59,6 +60,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_connections_opened_under_playwright(playwright: Playwright) -> Iterator[None]:
+    # Once Playwright's sync API has started, the tests run in another context, where Django opens its own
+    # database connections: close them before pytest-django drops the test database, which PostgreSQL
+    # refuses while they are open ("being accessed by other users"), leaving it behind (an xdist worker's too).
+    yield
+    connections.close_all()
 
 
 def _describe(violation: dict[str, Any]) -> str:

@@ -74,6 +74,7 @@ def pack_now(world, pack: BoardPack) -> BoardPack:
         return BoardPack.objects.get(pk=pack.pk)
 
 
+@pytest.mark.serial
 def test_a_pack_asked_for_while_the_broker_is_down_is_kept_queued_and_the_page_answers_at_once(
     trust_a, media, broker_down, django_capture_on_commit_callbacks
 ):

@@ -298,6 +298,7 @@ def test_without_a_previous_pack_the_documents_own_movements_are_used():
     assert context["first_pack"] is True
 
 
+@pytest.mark.serial
 def test_a_hundred_school_pack_renders_a_page_per_school_in_reasonable_time():
     context = board_pack_context(metrics=metrics_document(100), previous=None, version=1, snapshot_id="s")
     started = time.perf_counter()

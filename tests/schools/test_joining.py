@@ -464,6 +464,7 @@ def pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
+@pytest.mark.serial
 def test_the_pdf_is_an_attachment_named_from_the_urn_and_reads_back_as_the_report(trust_a):
     report = rated_report(trust_a)
     started = time.perf_counter()
