@@ -13,7 +13,8 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, F, Q, Window
+from django.db.models.functions import RowNumber
 
 from core.academic import HALF_TERMS, academic_year_label
 from interventions.models import (
@@ -70,16 +71,15 @@ def _level_ref(level: SupportLevel) -> LevelRef:
     return {"name": level.name, "position": level.position, "colour": level.colour}
 
 
-def _previous_half_term_end(trust: Trust, current: HalfTerm) -> datetime.date:
-    start_year = current.academic_year.start_year
+def _previous_half_term_end(trust: Trust, current: HalfTerm, year: list[HalfTerm]) -> datetime.date:
+    """`year` is the current half-term's year, read once by the caller."""
     if current.number > 1:
-        return half_terms_of_year(trust, start_year)[current.number - 2].ends_on
-    return half_terms_of_year(trust, start_year - 1)[5].ends_on
+        return year[current.number - 2].ends_on
+    return half_terms_of_year(trust, current.academic_year.start_year - 1)[5].ends_on
 
 
-def _term_window(trust: Trust, current: HalfTerm) -> tuple[str, datetime.date, datetime.date]:
-    """The whole term (two half-terms) the current half-term belongs to."""
-    year = half_terms_of_year(trust, current.academic_year.start_year)
+def _term_window(current: HalfTerm, year: list[HalfTerm]) -> tuple[str, datetime.date, datetime.date]:
+    """The whole term (two half-terms) the current half-term belongs to, in its year's half-terms."""
     first = (current.number - 1) // 2 * 2
     start_on, end_on = year[first].starts_on, year[first + 1].ends_on
     return f"{current.term} {start_on.year}", start_on, end_on
@@ -102,7 +102,7 @@ class _Stay:
 
 
 def _stays_and_previous(
-    schools: list[School], today: datetime.date, previous_end: datetime.date
+    school_ids: list[int], today: datetime.date, previous_end: datetime.date
 ) -> tuple[dict[int, _Stay], dict[int, int]]:
     """Each rated school's level as of `today`, since when and why; and its level id at `previous_end`: one query.
 
@@ -112,7 +112,7 @@ def _stays_and_previous(
     most of its time.
     """
     rows = (
-        Rating.objects.filter(school__in=schools, effective_on__lte=today)
+        Rating.objects.filter(school_id__in=school_ids, effective_on__lte=today)
         .order_by("school_id", *RATING_ORDER)
         .values_list("school_id", "level_id", "effective_on", "rationale")
     )
@@ -242,12 +242,12 @@ def _trust_measure(
     }
 
 
-def _measure_values(schools: list[School]) -> dict[int, dict[str, dict[int, _Value]]]:
+def _measure_values(school_ids: list[int]) -> dict[int, dict[str, dict[int, _Value]]]:
     """school id -> measure code -> academic year -> value: one query."""
     found: dict[int, dict[str, dict[int, _Value]]] = defaultdict(lambda: defaultdict(dict))
     rows = (
-        MeasureValue.objects.filter(school__in=schools, measure__in=KEY_MEASURES)
-        .order_by("academic_year")
+        MeasureValue.objects.filter(school_id__in=school_ids, measure__in=KEY_MEASURES)
+        .order_by()  # _measure_figure sorts the years; no index could order 120 schools' rows by year
         .values_list("school_id", "measure", "academic_year", "value", "missing_code")
     )
     for school_id, code, year, value, missing_code in rows:
@@ -261,10 +261,10 @@ def _national() -> dict[tuple[str, int], ComparatorValue]:
     return {(c.measure, c.academic_year): c for c in rows}
 
 
-def _predictions(schools: list[School]) -> dict[int, Predictions]:
+def _predictions(school_ids: list[int]) -> dict[int, Predictions]:
     """Each school's latest half-term of in-year predictions, averaged: one query."""
     rows = (
-        InYearPrediction.objects.filter(school__in=schools)
+        InYearPrediction.objects.filter(school_id__in=school_ids)
         .order_by()
         .values("school_id", "academic_year", "half_term")
         .annotate(average=Avg("percent_on_track"), cells=Count("pk"))
@@ -281,10 +281,25 @@ def _predictions(schools: list[School]) -> dict[int, Predictions]:
     return latest
 
 
-def _interventions(schools: list[School], today: datetime.date) -> list[Intervention]:
+def _interventions(school_ids: list[int], today: datetime.date) -> list[Intervention]:
     """Every intervention of the schools with its overdue checkpoints counted: one query."""
     return list(
-        Intervention.objects.filter(school__in=schools)
+        Intervention.objects.filter(school_id__in=school_ids)
+        # What _intervention_row reads: the descriptions and success criteria stay in the database.
+        .only(
+            "pk",
+            "uuid",
+            "school_id",
+            "title",
+            "status",
+            "delivery_model",
+            "starts_on",
+            "ends_on",
+            "impact_practice",
+            "impact_systems",
+            "impact_organisation",
+            "impact_outcomes",
+        )
         .annotate(
             overdue=Count(
                 "checkpoints",
@@ -325,42 +340,44 @@ def _intervention_row(intervention: Intervention, today: datetime.date) -> Inter
     }
 
 
-def _plans(schools: list[School], academic_year: int, today: datetime.date) -> dict[int, PlanFigures]:
+def _plans(school_ids: list[int], academic_year: int, today: datetime.date) -> dict[int, PlanFigures]:
     """This year's plan of each school with its actions counted: one query."""
     actions = "priorities__actions"
     open_action = ~Q(**{f"{actions}__status": ActionStatus.COMPLETE})
     plans = (
-        ImprovementPlan.objects.filter(school__in=schools, academic_year=academic_year)
+        ImprovementPlan.objects.filter(school_id__in=school_ids, academic_year=academic_year)
+        .order_by()
+        # Plain values grouped by the three fields read, not every column of the plan.
+        .values("pk", "school_id", "academic_year", "status")
         .annotate(
             actions=Count(actions),
             completed=Count(actions, filter=Q(**{f"{actions}__status": ActionStatus.COMPLETE})),
             off_track=Count(actions, filter=Q(**{f"{actions}__status__in": CONCERNS})),
             overdue=Count(actions, filter=open_action & Q(**{f"{actions}__due_on__lt": today})),
         )
-        .order_by()
     )
     return {
-        plan.school_id: {
-            "academic_year": plan.academic_year,
-            "status": plan.status,
-            "status_label": PlanStatus(plan.status).label,
-            "actions": plan.actions,
-            "completed": plan.completed,
-            "off_track": plan.off_track,
-            "overdue": plan.overdue,
-            "behind": bool(plan.off_track or plan.overdue),
+        plan["school_id"]: {
+            "academic_year": plan["academic_year"],
+            "status": plan["status"],
+            "status_label": PlanStatus(plan["status"]).label,
+            "actions": plan["actions"],
+            "completed": plan["completed"],
+            "off_track": plan["off_track"],
+            "overdue": plan["overdue"],
+            "behind": bool(plan["off_track"] or plan["overdue"]),
         }
         for plan in plans
     }
 
 
 def _visits(
-    schools: list[School], term: tuple[str, datetime.date, datetime.date], today: datetime.date
+    school_ids: list[int], term: tuple[str, datetime.date, datetime.date], today: datetime.date
 ) -> dict[int, VisitFigures]:
     """Visits to each school dated in the term, by outcome: one query."""
     label, start_on, end_on = term
     counts = (
-        Activity.objects.filter(school__in=schools, planned_on__range=(start_on, end_on))
+        Activity.objects.filter(school_id__in=school_ids, planned_on__range=(start_on, end_on))
         .exclude(status=ActivityStatus.CANCELLED)
         .order_by()
         .values("school_id")
@@ -392,23 +409,29 @@ class _Judged:
     review: Any
 
 
-def _latest_review_grades(schools: list[School]) -> dict[tuple[int, int], _Judged]:
+def _latest_review_grades(school_ids: list[int]) -> dict[tuple[int, int], _Judged]:
     """(school id, area id) -> the trust's latest review grade, as reviews.selectors.reviews.latest_review_judgements
-    decides it, but read as plain values newest first and picked in Python: its correlated subquery ran once per
-    judgement (hundreds of milliseconds for a large trust on PostgreSQL), and loading whole reviews was slow too."""
+    decides it, but numbered newest first per school and area by a window function, as plain values: its
+    correlated subquery ran once per judgement (hundreds of milliseconds for a large trust on PostgreSQL), and
+    reading every judgement of five years to keep one in five took most of the rest."""
+    newest_first = [F("review__reviewed_on").desc(), F("review__created_at").desc(), F("pk").desc()]
     rows = (
-        ReviewJudgement.objects.filter(review__school__in=schools)
-        .order_by("review__school_id", "area_id", "-review__reviewed_on", "-review__created_at", "-pk")
+        ReviewJudgement.objects.filter(review__school_id__in=school_ids)
+        .annotate(
+            newest=Window(RowNumber(), partition_by=[F("review__school_id"), F("area_id")], order_by=newest_first)
+        )
+        .filter(newest=1)
+        .order_by()
         .values_list("review__school_id", "area_id", "grade", "review__reviewed_on")
     )
-    latest: dict[tuple[int, int], _Judged] = {}
-    for school_id, area_id, grade, reviewed_on in rows:
-        latest.setdefault((school_id, area_id), _Judged(grade, SimpleNamespace(reviewed_on=reviewed_on)))
-    return latest
+    return {
+        (school_id, area_id): _Judged(grade, SimpleNamespace(reviewed_on=reviewed_on))
+        for school_id, area_id, grade, reviewed_on in rows
+    }
 
 
-def _sef_statuses(schools: list[School], academic_year: int) -> dict[int, str]:
-    rows = SelfEvaluation.objects.filter(school__in=schools, academic_year=academic_year).values_list(
+def _sef_statuses(school_ids: list[int], academic_year: int) -> dict[int, str]:
+    rows = SelfEvaluation.objects.filter(school_id__in=school_ids, academic_year=academic_year).values_list(
         "school_id", "status"
     )
     return dict(rows)
@@ -428,10 +451,13 @@ def _member_schools(trust: Trust, school_ids: Iterable[int] | None) -> list[Scho
 def trust_metrics(trust: Trust, *, today: datetime.date, school_ids: Iterable[int] | None = None) -> Metrics:
     """The dashboard document for the trust's member schools (or only those in `school_ids`) on `today`."""
     schools = _member_schools(trust, school_ids)
+    # The selectors below filter by these ids: Django would otherwise turn 120 schools into ids once per query.
+    member_ids = [school.pk for school in schools]
     current = current_half_term(trust, today)
     academic_year = current.academic_year.start_year
-    previous_end = _previous_half_term_end(trust, current)
-    term = _term_window(trust, current)
+    this_year = half_terms_of_year(trust, academic_year)
+    previous_end = _previous_half_term_end(trust, current, this_year)
+    term = _term_window(current, this_year)
     # Empty before the trust has chosen a scale.
     scale_levels = list(
         SupportLevel.objects.filter(scale__trust=trust)
@@ -443,16 +469,16 @@ def trust_metrics(trust: Trust, *, today: datetime.date, school_ids: Iterable[in
     expected_months = {level.pk: level.expected_duration_months for level in scale_levels}
     areas = list(JudgementArea.objects.filter(trust=trust, is_active=True).order_by("position", "pk"))
 
-    stays, previous_level_ids = _stays_and_previous(schools, today, previous_end)
-    radar = {row.school.pk: row for row in inspection_radar(trust, today)}
-    values = _measure_values(schools)
+    stays, previous_level_ids = _stays_and_previous(member_ids, today, previous_end)
+    radar = {row.school.pk: row for row in inspection_radar(trust, today, schools=schools)}
+    values = _measure_values(member_ids)
     national = _national()
-    predictions = _predictions(schools)
-    interventions = _interventions(schools, today)
-    plans = _plans(schools, academic_year, today)
-    visits = _visits(schools, term, today)
-    sefs = _sef_statuses(schools, academic_year)
-    judgements = _latest_review_grades(schools)
+    predictions = _predictions(member_ids)
+    interventions = _interventions(member_ids, today)
+    plans = _plans(member_ids, academic_year, today)
+    visits = _visits(member_ids, term, today)
+    sefs = _sef_statuses(member_ids, academic_year)
+    judgements = _latest_review_grades(member_ids)
     moderations = latest_moderations(schools)
 
     interventions_of: dict[int, list[Intervention]] = defaultdict(list)

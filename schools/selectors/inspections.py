@@ -52,6 +52,8 @@ THIS_YEAR = "this academic year"
 NEXT_YEAR = "next academic year"
 LATER = "later"
 
+Grades = dict[str, int]  # an inspection's grade per area
+
 
 def latest_inspections(schools: Iterable[School] | QuerySet[School], *, graded: bool = False) -> dict[int, Inspection]:
     """Each school's most recent inspection (or most recent graded one), judgements prefetched: two queries."""
@@ -71,9 +73,11 @@ def _graded() -> Q:
     return Q(era=InspectionEra.REPORT_CARD) | Q(Exists(overall))
 
 
-def outcome_words(inspection: Inspection) -> str:
-    """The outcome in its era's words: 'Good', or a report card's grades with any area of concern named."""
-    grades = {j.area: j.grade for j in inspection.judgements.all()}
+def outcome_words(inspection: Inspection, grades: Grades | None = None) -> str:
+    """The outcome in its era's words: 'Good', or a report card's grades with any area of concern named.
+    `grades` when the caller read them already, else from the inspection's (prefetched) judgements."""
+    if grades is None:
+        grades = {j.area: j.grade for j in inspection.judgements.all()}
     if inspection.era == InspectionEra.LEGACY:
         overall = grades.get("overall_effectiveness")
         return LegacyGrade(overall).label if overall else "Not graded"
@@ -111,8 +115,7 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _cycle(graded: Inspection) -> tuple[tuple[int, int], str]:
-    grades = {j.area: j.grade for j in graded.judgements.all()}
+def _cycle(graded: Inspection, grades: Grades) -> tuple[tuple[int, int], str]:
     if graded.era == InspectionEra.LEGACY:
         overall = grades["overall_effectiveness"]
         if overall >= LegacyGrade.INADEQUATE:
@@ -137,31 +140,67 @@ def _likelihood(window_from: datetime.date, today: datetime.date) -> str:
     return LATER
 
 
-def inspection_radar(trust: Trust, today: datetime.date) -> list[RadarRow]:
-    """Every open member school of the trust with its expected inspection window, soonest first (5 queries)."""
-    schools = list(
-        School.objects.filter(trust=trust, is_open=True).exclude(status=MembershipStatus.LEFT).order_by("name")
+@dataclass(frozen=True)
+class _Latest:
+    """Each school's most recent inspection and most recent graded one, and the grades of every inspection read."""
+
+    inspection: dict[int, Inspection]
+    graded: dict[int, Inspection]
+    grades: dict[int, Grades]
+
+
+def _latest_and_latest_graded(schools: list[School]) -> _Latest:
+    """Each school's most recent inspection and most recent graded one (as `latest_inspections` picks them),
+    from one read of all their inspections and one of their grades as plain values: two queries, where asking
+    for each takes two correlated subqueries, and prefetching the judgements built a model and a queryset per
+    row, most of the radar's time. A school has a handful of inspections, so reading them all costs little."""
+    school_ids = [school.pk for school in schools]
+    inspections = (
+        Inspection.objects.filter(school_id__in=school_ids)
+        .order_by("school_id", "-inspected_on", "-pk")
+        # What the radar and outcome_words() read; the notes and the rest stay in the database.
+        .only("pk", "school_id", "inspected_on", "era", "safeguarding_met")
     )
-    latest = latest_inspections(schools)
-    graded = latest_inspections(schools, graded=True)
+    found = _Latest({}, {}, {})
+    rows = InspectionJudgement.objects.filter(inspection__school_id__in=school_ids).order_by("id")
+    for inspection_id, area, grade in rows.values_list("inspection_id", "area", "grade"):
+        found.grades.setdefault(inspection_id, {})[area] = grade
+    for inspection in inspections:
+        found.inspection.setdefault(inspection.school_id, inspection)
+        grades = found.grades.get(inspection.pk, {})
+        if inspection.school_id not in found.graded and (
+            inspection.era == InspectionEra.REPORT_CARD or "overall_effectiveness" in grades
+        ):
+            found.graded[inspection.school_id] = inspection
+    return found
+
+
+def inspection_radar(trust: Trust, today: datetime.date, *, schools: list[School] | None = None) -> list[RadarRow]:
+    """Every open member school of the trust with its expected inspection window, soonest first (3 queries;
+    2 when the caller has the trust's schools already and passes them)."""
+    if schools is None:
+        schools = list(School.objects.filter(trust=trust, is_open=True).exclude(status=MembershipStatus.LEFT))
+    else:
+        schools = [s for s in schools if s.trust_id == trust.pk and s.is_open and s.status != MembershipStatus.LEFT]
+    found = _latest_and_latest_graded(schools)
     rows = []
     for school in schools:
-        last, last_graded = latest.get(school.pk), graded.get(school.pk)
+        last, last_graded = found.inspection.get(school.pk), found.graded.get(school.pk)
         # An inspection from before the school opened was of its predecessor, not of this URN.
         started = school.opened_on or school.joined_trust_on
         if last_graded is not None and (school.opened_on is None or last_graded.inspected_on >= school.opened_on):
-            (opens, closes), why = _cycle(last_graded)
+            (opens, closes), why = _cycle(last_graded, found.grades.get(last_graded.pk, {}))
             clock = last_graded.inspected_on
             if (opens, closes) == CYCLE_GOOD and last is not None and last.inspected_on > clock:
                 clock = last.inspected_on
                 why += f"; clock restarted by the ungraded inspection of {clock:%d %b %Y}"
             else:
                 why += f"; from the inspection of {clock:%d %b %Y}"
-            outcome = outcome_words(last_graded)
+            outcome = outcome_words(last_graded, found.grades.get(last_graded.pk, {}))
         elif started is not None:
             (opens, closes), clock = CYCLE_NEW_SCHOOL, started
             why = f"Not yet inspected since it opened or joined on {started:%d %b %Y}: first within about three years"
-            outcome = "Not yet inspected" if last is None else outcome_words(last)
+            outcome = "Not yet inspected" if last is None else outcome_words(last, found.grades.get(last.pk, {}))
         else:
             opens = closes = 0
             clock = today

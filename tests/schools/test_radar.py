@@ -166,8 +166,14 @@ def test_latest_inspections_take_two_queries_however_many_schools(trust, django_
         with django_assert_num_queries(2):
             graded = latest_inspections(School.objects.filter(trust=trust), graded=True)
             graded_words = {pk: (i.inspected_on, outcome_words(i)) for pk, i in graded.items()}
-        with django_assert_num_queries(5):
-            inspection_radar(trust, TODAY)
+        with django_assert_num_queries(3):
+            radar = inspection_radar(trust, TODAY)
+        with django_assert_num_queries(2):
+            radar_of_schools_given = inspection_radar(trust, TODAY, schools=schools)
+    # Given the trust's schools, the radar reads no school again and finds the same windows.
+    assert [(r.school.pk, r.last_outcome, r.window_to, r.reason) for r in radar_of_schools_given] == [
+        (r.school.pk, r.last_outcome, r.window_to, r.reason) for r in radar
+    ]
     assert len(latest) == len(graded_words) == 6
     assert set(latest.values()) == {(D(2024, 1, 1), "Not graded")}
     assert sorted(graded_words.values()) == [(D(2022, 1, 1 + n), "Good") for n in range(6)]

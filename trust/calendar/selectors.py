@@ -50,9 +50,11 @@ def half_term_for(trust: Trust, day: datetime.date) -> HalfTerm | None:
 def current_half_term(trust: Trust, day: datetime.date) -> HalfTerm:
     """The half-term `day` falls in; in a holiday, the next one to start (September's, in the summer)."""
     start_year = academic_year_for(day)
-    for half_term in half_terms_of_year(trust, start_year) + half_terms_of_year(trust, start_year + 1):
-        if day <= half_term.ends_on:
-            return half_term
+    # Next year's half-terms are read only in the summer holiday, after this year's last one has ended.
+    for year in (start_year, start_year + 1):
+        for half_term in half_terms_of_year(trust, year):
+            if day <= half_term.ends_on:
+                return half_term
     raise AssertionError("unreachable: next year's half-terms all end after `day`")
 
 
