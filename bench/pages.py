@@ -98,26 +98,10 @@ def setup_django() -> None:
 
 
 def signed_in_client(user: Any) -> Any:
-    """A test client signed in as `user`, past two-factor sign-in where they need it (as tests/conftest.py)."""
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    """A test client signed in as `user`, past two-factor sign-in where they need it, as the tests sign in."""
+    from tests.clients import signed_in_client as signed_in
 
-    from trust import mfa
-    from trust.middleware import PASSWORD_CONFIRMED_AT, SIGNED_IN_AT
-
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    if mfa.two_factor_required_anywhere(user) or mfa.has_two_factor(user):
-        # The scale data gives these people a confirmed authenticator; a tiny test trust may not have one.
-        device = mfa.authenticator_of(user) or TOTPDevice.objects.create(
-            user=user, name=mfa.AUTHENTICATOR_NAME, confirmed=True
-        )
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id  # what django_otp.login() records
-    session[SIGNED_IN_AT] = session[PASSWORD_CONFIRMED_AT] = time.time()
-    session.save()
-    return client
+    return signed_in(user)
 
 
 def _percentile(sorted_values: list[float], fraction: float) -> float:

@@ -1,41 +1,21 @@
 """Shared fixtures: two trusts, two schools each, one person per role in each."""
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scopes_disabled
 
 from config.celery import app as celery_app
 from schools.models import School
+from tests.clients import signed_in_client
 from tests.factories import PASSWORD, MembershipFactory, SchoolFactory, TrustFactory, UserFactory
-from trust import mfa
-from trust.middleware import PASSWORD_CONFIRMED_AT, SIGNED_IN_AT
 from trust.models import Membership, Role, Trust, User
 
 pytest_plugins = ["tests.nplusone"]
 
 ROLES = [r.value for r in Role]
-
-
-def signed_in_client(user: User) -> Client:
-    """A client signed in as someone who has just typed their password, and a code where they need one."""
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    if mfa.two_factor_required_anywhere(user) or mfa.has_two_factor(user):
-        device = mfa.authenticator_of(user) or TOTPDevice.objects.create(
-            user=user, name=mfa.AUTHENTICATOR_NAME, confirmed=True
-        )
-        # What django_otp.login() records once a code is accepted.
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session[SIGNED_IN_AT] = session[PASSWORD_CONFIRMED_AT] = time.time()
-    session.save()
-    return client
 
 
 @dataclass
