@@ -2,12 +2,11 @@
 
 import datetime
 
-from core.academic import academic_year_for
 from reporting.models import BoardPack
 from reporting.selectors.snapshots import latest_snapshot
 from reporting.services.board_packs import board_pack_build, board_pack_request
 from reporting.services.snapshots import half_term_snapshot_freeze
-from trust.calendar.selectors import half_terms_of_year
+from trust.calendar.selectors import half_terms_ended_before
 from trust.models import Role, Trust, User
 
 PAST_HALF_TERMS = 6
@@ -18,14 +17,7 @@ def seed_reporting(*, trust: Trust, people: list[tuple[User, Role]], today: date
 
     A rerun leaves both as they are: frozen half-terms are skipped, and a trust with a pack gets no other.
     """
-    this_year = academic_year_for(today)
-    ended = [
-        half_term
-        for start_year in (this_year - 1, this_year)
-        for half_term in half_terms_of_year(trust, start_year)
-        if half_term.ends_on < today
-    ]
-    for half_term in ended[-PAST_HALF_TERMS:]:
+    for half_term in half_terms_ended_before(trust, today)[-PAST_HALF_TERMS:]:
         half_term_snapshot_freeze(trust=trust, half_term=half_term)
     if BoardPack.objects.filter(trust=trust).exists():
         return

@@ -6,12 +6,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.academic import academic_year_for
 from core.audit import audit_record
 from reporting.metrics_schema import SCHEMA_VERSION, trust_wide_part
 from reporting.models import Snapshot, SnapshotKind
 from reporting.selectors.metrics import trust_metrics
-from trust.calendar.selectors import half_terms_of_year
+from trust.calendar.selectors import half_terms_of_last_and_this_year
 from trust.models import HalfTerm, Membership, Trust, User
 from trust.permissions import Action, can
 
@@ -89,8 +88,7 @@ def half_term_end_snapshot_take(*, trust: Trust, today: datetime.date) -> Snapsh
     """
     ended = [
         ht
-        for start_year in (academic_year_for(today) - 1, academic_year_for(today))
-        for ht in half_terms_of_year(trust, start_year)
+        for ht in half_terms_of_last_and_this_year(trust, today)
         if ht.ends_on <= today <= ht.ends_on + datetime.timedelta(days=CATCH_UP_DAYS)
     ]
     if not ended:

@@ -39,6 +39,17 @@ def half_terms_of_year(trust: Trust, start_year: int) -> list[HalfTerm]:
     ]
 
 
+def half_terms_of_last_and_this_year(trust: Trust, day: datetime.date) -> list[HalfTerm]:
+    """The twelve half-terms of the academic year before `day`'s and of `day`'s own, in order (two queries)."""
+    this_year = academic_year_for(day)
+    return half_terms_of_year(trust, this_year - 1) + half_terms_of_year(trust, this_year)
+
+
+def half_terms_ended_before(trust: Trust, day: datetime.date) -> list[HalfTerm]:
+    """Those of the last and this academic year that ended before `day`, oldest first."""
+    return [half_term for half_term in half_terms_of_last_and_this_year(trust, day) if half_term.ends_on < day]
+
+
 def half_term_for(trust: Trust, day: datetime.date) -> HalfTerm | None:
     """The half-term `day` falls in, or None in a holiday."""
     for half_term in half_terms_of_year(trust, academic_year_for(day)):

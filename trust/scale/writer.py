@@ -26,7 +26,7 @@ from core.academic import academic_year_for
 from reporting.models import Snapshot
 from reporting.services.snapshots import half_term_snapshot_freeze
 from schools.models import ComparatorValue
-from trust.calendar.selectors import half_terms_of_year
+from trust.calendar.selectors import half_terms_ended_before
 from trust.models import Trust
 from trust.scale.figures import comparators_ensure
 from trust.scale.rows import ORDER, Rows
@@ -47,14 +47,8 @@ def trusts_existing(slugs: list[str]) -> tuple[int, list[str]]:
 
 def _snapshots(trust: Trust, today: datetime.date) -> int:
     """The last half-terms frozen, as the daily job would have done, so the dashboard has its trend lines."""
-    this_year = academic_year_for(today)
-    ended = [
-        half_term
-        for start_year in (this_year - 1, this_year)
-        for half_term in half_terms_of_year(trust, start_year)
-        if half_term.ends_on < today
-    ]
-    frozen = [half_term_snapshot_freeze(trust=trust, half_term=ht) for ht in ended[-SNAPSHOT_HALF_TERMS:]]
+    ended = half_terms_ended_before(trust, today)[-SNAPSHOT_HALF_TERMS:]
+    frozen = [half_term_snapshot_freeze(trust=trust, half_term=half_term) for half_term in ended]
     return sum(snapshot is not None for snapshot in frozen)
 
 
