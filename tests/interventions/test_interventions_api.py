@@ -1,5 +1,7 @@
 """The interventions API: the same rules as the pages, through JSON."""
 
+import uuid
+
 import pytest
 from django_scopes import scopes_disabled
 
@@ -116,6 +118,36 @@ def test_close_needs_impact_and_evidence(trust_a):
     closed = post(client, path, {**IMPACT, "evidence": [str(evidence.uuid)]})
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     assert closed.json()["impact_evidence"] == [str(evidence.uuid)]
+
+
+def test_another_trusts_evidence_or_expert_in_a_list_is_refused_like_an_unknown_uuid(trust_a, trust_b):
+    # The lists of UUIDs are looked up in one query (core/api.py RowsByUuidField): still only within the trust.
+    intervention = make_intervention(trust_a, status=S.IMPACT_REVIEW)
+    own, theirs = make_evidence(trust_a), make_evidence(trust_b)
+    their_expert = make_expert(trust_b, user_role="specialist")
+    client = trust_a.client_for("executive")
+    close = f"{API}{intervention.uuid}/close/"
+    for unknown in (theirs.uuid, uuid.uuid4()):
+        refused = post(client, close, {**IMPACT, "evidence": [str(own.uuid), str(unknown)]})
+        assert refused.status_code == 400
+        assert refused.json()["extra"]["fields"] == {"evidence": {"1": [f"Object with uuid={unknown} does not exist."]}}
+    body = {
+        "school": str(trust_a.schools[0].uuid),
+        "title": "Phonics",
+        "area_of_need": "ks1",
+        "delivery_model": "school_to_school",
+        "providing_school": str(trust_a.schools[1].uuid),
+        "targets": ["Year 1 phonics screening at 85%"],
+        "success_criteria": "85% pass.",
+        "starts_on": str(TODAY),
+        "ends_on": str(TODAY + 60 * DAY),
+    }
+    for unknown in (their_expert.uuid, uuid.uuid4()):
+        refused = post(client, API, {**body, "leads": [{"expert": str(unknown), "days": "1"}]})
+        assert refused.status_code == 400 and "does not exist" in str(refused.json()["extra"])
+    with scopes_disabled():
+        assert Intervention.objects.get(pk=intervention.pk).status == S.IMPACT_REVIEW
+        assert Intervention.objects.filter(school__trust=trust_a.trust).count() == 1
 
 
 def test_the_leading_specialist_records_a_checkpoint(trust_a):
